@@ -5,7 +5,13 @@ import sys
 
 import typer
 
-from .commands import kb
+from .commands import athlete, kb
+from .commands import diary, load
+from .commands import assess as assess_cmd
+from .commands import risk
+from .commands import gait, posture
+from .commands import plan as plan_cmd
+from .commands import serve as serve_cmd
 from .commands.common import console_err, run_guarded
 
 app = typer.Typer(
@@ -18,6 +24,15 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(kb.app, name="kb")
+app.add_typer(risk.app, name="risk")
+app.add_typer(athlete.app, name="athlete")
+app.add_typer(load.app, name="load")
+app.add_typer(diary.app, name="diary")
+app.command("assess")(assess_cmd.assess)
+app.add_typer(gait.app, name="gait")
+app.add_typer(posture.app, name="posture")
+app.add_typer(plan_cmd.app, name="plan")
+app.command("serve")(serve_cmd.serve)
 
 
 @app.callback()

@@ -17,6 +17,13 @@ def intake_schema() -> dict:
     return json.loads(text)
 
 
+@lru_cache(maxsize=1)
+def assessment_schema() -> dict:
+    """The JSON schema of `hipcheck.assessment/v1` (what `hipcheck assess --format json` writes)."""
+    text = resources.files(__package__).joinpath("assessment-v1.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
 @dataclass(frozen=True)
 class IntakeField:
     """One answerable field of the intake, such as `signs.limp` or `pain.locations`."""

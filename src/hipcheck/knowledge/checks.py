@@ -16,8 +16,8 @@ def _refs(errors: list[str], where: str, ids, coll: dict, kind: str) -> None:
             errors.append(f"{where} refers to unknown {kind} '{rid}'")
 
 
-def _rule(errors: list[str], where: str, rule: Rule) -> None:
-    fields = intake_fields()
+def _rule(errors: list[str], where: str, rule: Rule, extra: dict | None = None) -> None:
+    fields = {**intake_fields(), **(extra or {})}
     for path in sorted(rule.fields()):
         if path not in fields:
             errors.append(f"{where}: rule reads unknown intake field '{path}'")
@@ -87,6 +87,14 @@ def cross_check(kb: KnowledgeBase) -> list[str]:
             errors.append(f"{w}: illustration '{e.illustration}' not found in {illus}")
     for t in kb.thresholds.values():
         sources(f"thresholds.yaml: '{t.id}'", t.sources)
+    for g in kb.plan_guidance.values():
+        w = f"plan_guidance.yaml: '{g.id}'"
+        sources(w, g.sources)
+        _refs(errors, w, [g.condition] if g.condition else [], kb.conditions, "condition")
+        _refs(errors, w, g.exercises, kb.exercises, "exercise")
+        _refs(errors, w, g.risk_factors, kb.risk_factors, "risk factor")
+    if kb.assess_model:
+        errors.extend(_check_assess_model(kb))
     for i, item in enumerate(kb.seed_items):
         w = f"seed_coverage.yaml: entry {i} ({item.kind} '{item.quote[:40]}')"
         if item.article not in ARTICLE_FILES:
@@ -99,6 +107,59 @@ def cross_check(kb: KnowledgeBase) -> list[str]:
                 errors.append(f"{w}: '{ref}' must be kind:id with kind one of {', '.join(REF_KINDS)}")
             elif rid not in kb.collection(kind):
                 errors.append(f"{w}: '{ref}' does not exist")
+    return errors
+
+
+def _check_assess_model(kb: KnowledgeBase) -> list[str]:
+    """assess_model.yaml: every condition, red flag, source and intake field it names exists."""
+    from .assess_models import DERIVED_FIELDS
+
+    m, errors, f = kb.assess_model, [], "assess_model.yaml"
+    conds, src = kb.conditions, kb.sources
+    _refs(errors, f"{f} shrinkage", m.shrinkage.sources, src, "source")
+    _refs(errors, f"{f} priors", m.priors.sources, src, "source")
+    _refs(errors, f"{f} priors.base", m.priors.base, conds, "condition")
+    for mod in m.priors.modifiers:
+        w = f"{f} prior modifier '{mod.id}'"
+        _refs(errors, w, mod.sources, src, "source")
+        _refs(errors, w, mod.multiply, conds, "condition")
+        _rule(errors, w, mod.when, DERIVED_FIELDS)
+    for fs in m.findings:
+        w = f"{f} finding '{fs.id}'"
+        _rule(errors, w, fs.rule, DERIVED_FIELDS)
+        if fs.judgement:
+            _refs(errors, w, fs.judgement.sources, src, "source")
+            _refs(errors, w, fs.judgement.p, conds, "condition")
+        for pub in fs.published:
+            _refs(errors, w, [pub.source], src, "source")
+            _refs(errors, w, [pub.condition], conds, "condition")
+    for e in m.escalations:
+        w = f"{f} escalation '{e.id}'"
+        _refs(errors, w, e.sources, src, "source")
+        _refs(errors, w, [e.flag], kb.red_flags, "red flag")
+        _rule(errors, w, e.when, DERIVED_FIELDS)
+    for t in m.triage_rules:
+        w = f"{f} triage rule '{t.id}'"
+        _refs(errors, w, t.sources, src, "source")
+        _refs(errors, w, t.conditions, conds, "condition")
+        if t.when:
+            _rule(errors, w, t.when, DERIVED_FIELDS)
+    for h in m.headlines:
+        _refs(errors, f"{f} headline '{h.level}'", h.sources, src, "source")
+    for name, t in m.thresholds.items():
+        _refs(errors, f"{f} threshold '{name}'", t.sources, src, "source")
+    _refs(errors, f"{f} must_not_miss", m.must_not_miss, conds, "condition")
+    fields = intake_fields()
+    for path in m.red_flag_screen + [q.field for q in m.questions]:
+        if path not in fields:
+            errors.append(f"{f}: question field '{path}' is not an intake field")
+    asked = {q.field for q in m.questions}
+    for path in sorted(set(fields) - asked):
+        errors.append(f"{f}: intake field '{path}' has no question")
+    for q in m.questions:
+        spec = fields.get(q.field)
+        if spec and spec.values and set(q.options) != set(spec.values):
+            errors.append(f"{f}: question '{q.field}' must word exactly the values {', '.join(spec.values)}")
     return errors
 
 

@@ -10,10 +10,13 @@ from pydantic import BaseModel, ValidationError
 
 from ..contracts import intake_fields
 from ..errors import KnowledgeBaseError
-from .models import (Condition, Exercise, RedFlag, RiskFactor, SeedItem, SelfTest, Source,
-                     Threshold)
+from .assess_models import AssessModel
+from .models import (Condition, Exercise, PlanGuidance, RedFlag, RiskFactor, SeedItem, SelfTest,
+                     Source, Threshold)
 
 DATA_DIR = Path(__file__).parent / "data"
+# libyaml's safe loader when present: same results as yaml.safe_load, about 8x faster at startup.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # The contract vocabulary (shared/contracts/intake-v1.md): these ids may never be renamed.
 CONTRACT_CONDITIONS = (
@@ -39,7 +42,12 @@ FILES: dict[str, tuple[type[BaseModel], str, bool]] = {
     "self_tests.yaml": (SelfTest, "self_tests", True),
     "exercises.yaml": (Exercise, "exercises", True),
     "thresholds.yaml": (Threshold, "thresholds", False),
+    # Several files may feed one collection; ids must stay unique across them (checked in load()).
+    "gait_thresholds.yaml": (Threshold, "thresholds", False),
+    "plan_thresholds.yaml": (Threshold, "thresholds", False),
+    "plan_guidance.yaml": (PlanGuidance, "plan_guidance", False),
     "seed_coverage.yaml": (SeedItem, "seed_items", True),
+    "assess_model.yaml": (AssessModel, "assess_model", True),  # one mapping, not a list
 }
 
 REF_KINDS = ("condition", "red_flag", "risk_factor", "self_test", "exercise", "source", "threshold")
@@ -55,7 +63,9 @@ class KnowledgeBase:
     self_tests: dict[str, SelfTest] = field(default_factory=dict)
     exercises: dict[str, Exercise] = field(default_factory=dict)
     thresholds: dict[str, Threshold] = field(default_factory=dict)
+    plan_guidance: dict[str, PlanGuidance] = field(default_factory=dict)
     seed_items: list[SeedItem] = field(default_factory=list)
+    assess_model: AssessModel | None = None
     data_dir: Path = DATA_DIR
 
     def collection(self, kind: str) -> dict:
@@ -92,12 +102,18 @@ def _read(data_dir: Path, fname: str, model: type[BaseModel], required: bool,
             errors.append(f"{fname}: file is missing from {data_dir}")
         return []
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         errors.append(f"{fname}: not valid YAML ({str(exc).splitlines()[0]}); fix the syntax")
         return []
     if raw is None:
         return []
+    if model is AssessModel:
+        try:
+            return [AssessModel.model_validate(raw)]
+        except ValidationError as exc:
+            errors.extend(_format_validation(fname, 0, None, exc))
+            return []
     if not isinstance(raw, list):
         errors.append(f"{fname}: must be a YAML list of entries, got {type(raw).__name__}")
         return []
@@ -120,6 +136,9 @@ def load(data_dir: Path | None = None) -> tuple[KnowledgeBase, list[str]]:
         records = _read(data_dir, fname, model, required, errors)
         if attr == "seed_items":
             kb.seed_items = records
+            continue
+        if attr == "assess_model":
+            kb.assess_model = records[0] if records else None
             continue
         coll = getattr(kb, attr)
         for rec in records:

@@ -137,6 +137,23 @@ class Exercise(Sourced):
     illustration: str  # file name under data/illustrations/
 
 
+class PlanGuidance(Sourced):
+    """Plan text by kind: a phase (entry/exit criteria), a protection step, running or education advice,
+    when to get help, or an exclusion (exercises a likely cause rules out). `{threshold_id}` in the text
+    is filled with that threshold's value."""
+    kind: Literal["phase", "protect", "running", "education", "help", "exclusion"]
+    title: str
+    text: str
+    points: list[str] = []
+    entry: list[str] = []  # phase: what must be true to start it
+    exit: list[str] = []  # phase: what must be true before moving on
+    level: Literal["emergency", "urgent", "routine"] | None = None  # help: how soon
+    when: Literal["always", "fracture_possible"] = "always"  # protect: only when a fracture is possible
+    condition: Id | None = None  # exclusion: the likely cause
+    exercises: list[Id] = []  # exclusion: exercise ids not prescribed for that cause
+    risk_factors: list[Id] = []  # running: the findings that call for this advice
+
+
 class Threshold(Sourced):
     """A number a rule depends on (load, gait, assess, plan). Code refers to it by id."""
     value: float

@@ -1,0 +1,74 @@
+"""Clinicians: the dashboard of linked athletes, invitations, and the runner's side of accepting one."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+
+from ... import store
+from ...errors import InputError
+from ...services import accounts, audit, dashboard
+from ..deps import client_ip, csrf_protect, current_user, get_session, clinician_user
+from ..render import page, redirect
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+
+@router.get("/clinic")
+def clinic(request: Request, user: accounts.UserInfo = Depends(clinician_user)):
+    with store.get_database().session() as s:
+        ids = accounts.linked_athlete_ids(s, user.id)
+        rows = dashboard.clinician_rows(s, ids)
+        for aid in ids:
+            audit.record(s, audit.Actor(user.id, user.role, client_ip(request)), "read", aid, "clinic dashboard")
+    links = accounts.links_of_clinician(user.id)
+    pending = [li for li in links if li.status == "pending"]
+    return page(request, "clinic/dashboard.html", {"rows": rows, "pending": pending,
+                                                   "by_athlete": {li.athlete_id: li for li in links}})
+
+
+@router.get("/api/clinic/athletes")
+def clinic_json(request: Request, user: accounts.UserInfo = Depends(clinician_user)):
+    with store.get_database().session() as s:
+        ids = accounts.linked_athlete_ids(s, user.id)
+        rows = dashboard.clinician_rows(s, ids)
+        for aid in ids:
+            audit.record(s, audit.Actor(user.id, user.role, client_ip(request)), "read", aid, "clinic dashboard")
+    return [{"athlete_id": r.athlete_id, "name": r.name, "latest_assessment": r.latest_assessment,
+             "latest_pain": r.latest_pain, "pain_trend": r.pain_trend, "sessions_logged_7d": r.sessions_logged_7d,
+             "alerts": [a.text for a in r.alerts]} for r in rows]
+
+
+@router.post("/clinic/invites")
+def invite(request: Request, user: accounts.UserInfo = Depends(clinician_user), note: str = Form("")):
+    code = accounts.create_invite(user, note)
+    link = str(request.base_url).rstrip("/") + f"/invite/{code}"
+    return page(request, "clinic/invite_created.html", {"link": link, "note": note.strip()[:100],
+                                                        "days": accounts.INVITE_VALID.days})
+
+
+@router.post("/clinic/links/{link_id}/revoke")
+def clinician_revoke(request: Request, link_id: int, user: accounts.UserInfo = Depends(clinician_user)):
+    try:
+        accounts.revoke_link(link_id, user, actor_ip=client_ip(request))
+    except InputError:
+        raise HTTPException(404, "Not found.") from None
+    return redirect("/clinic")
+
+
+@router.get("/invite/{code}")
+def invite_page(request: Request, code: str):
+    link = accounts.invite_for_code(code)
+    sess = get_session(request)
+    if link is None:
+        raise HTTPException(404, "This invitation is not valid any more: ask your clinician for a new one.")
+    if sess is None:
+        return page(request, "clinic/invite.html", {"link": link, "code": code, "signed_in": False})
+    return page(request, "clinic/invite.html", {"link": link, "code": code, "signed_in": True})
+
+
+@router.post("/invite/{code}/accept")
+def accept(request: Request, code: str, user: accounts.UserInfo = Depends(current_user)):
+    try:
+        accounts.accept_invite(code, user, actor_ip=client_ip(request))
+    except InputError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return redirect(f"/athletes/{user.athlete_id}", "link_accepted")
