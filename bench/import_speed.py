@@ -84,6 +84,20 @@ def run_templates(fit_dir: Path) -> list[list[TrackPoint]]:
     return templates
 
 
+def _climb(points: list[TrackPoint]) -> float | None:
+    """Total ascent as a device writes it into the session (2 m hysteresis)."""
+    alts = [p.altitude_m for p in points if p.altitude_m is not None]
+    if not alts:
+        return None
+    gain, ref = 0.0, alts[0]
+    for a in alts[1:]:
+        if a >= ref + 2.0:
+            gain, ref = gain + a - ref, a
+        elif a < ref:
+            ref = a
+    return gain
+
+
 def build_history(out: Path, templates: list[list[TrackPoint]], n_files: int) -> int:
     """Ten years of runs, six days a week, each a real run re-timed and cut to 55-100% of its length."""
     day = datetime(2015, 1, 5, tzinfo=timezone.utc)
@@ -97,7 +111,8 @@ def build_history(out: Path, templates: list[list[TrackPoint]], n_files: int) ->
         start = day + timedelta(hours=6 + (written * 7) % 12, minutes=(written * 13) % 60)
         folder = out / str(start.year)
         folder.mkdir(parents=True, exist_ok=True)
-        data = FitWriter(utc_offset_s=3600).encode(start, tpl[:keep])
+        points = tpl[:keep]
+        data = FitWriter(utc_offset_s=3600).encode(start, points, elevation_gain_m=_climb(points))
         (folder / f"{start:%Y-%m-%d-%H%M}.fit").write_bytes(data)
         written += 1
     return written

@@ -6,13 +6,19 @@ import pytest
 
 pytest.importorskip("scipy")
 
-from hipcheck.errors import InputError  # noqa: E402
-from hipcheck.gait.clean import (ConfidenceGate, FrontalLabels, GapFiller, GlitchRejector,  # noqa: E402
-                                 LowPassFilter, SideSwapRepair)
-from hipcheck.gait.keypoints import INDEX, Keypoints, empty  # noqa: E402
-from hipcheck.gait.roll import RunnerRoll, VanishingRoll, correct_roll  # noqa: E402
-from hipcheck.gait.synthetic import Camera, SyntheticRunner, film  # noqa: E402
-from hipcheck.gait.view import ViewDetector  # noqa: E402
+from hipcheck.errors import InputError
+from hipcheck.gait.clean import (
+    ConfidenceGate,
+    FrontalLabels,
+    GapFiller,
+    GlitchRejector,
+    LowPassFilter,
+    SideSwapRepair,
+)
+from hipcheck.gait.keypoints import INDEX, Keypoints, empty
+from hipcheck.gait.roll import RunnerRoll, VanishingRoll, correct_roll
+from hipcheck.gait.synthetic import Camera, SyntheticRunner, film
+from hipcheck.gait.view import ViewDetector
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ temporary folder and every other test reads them.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from pathlib import Path
 
@@ -17,8 +18,8 @@ pytest.importorskip("mediapipe")
 pytest.importorskip("cv2")
 pytest.importorskip("scipy")
 
-from hipcheck.gait.formats import read_keypoints  # noqa: E402
-from hipcheck.gait.pipeline import GaitAnalyzer  # noqa: E402
+from hipcheck.gait.formats import read_keypoints
+from hipcheck.gait.pipeline import GaitAnalyzer
 
 CLIP_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "running-video"
 VIDEO = CLIP_DIR / "male_side.mp4"
@@ -80,7 +81,7 @@ def test_naive_heel_peak_count_is_what_the_left_right_handling_fixes(mediapipe_r
 def test_steps_alternate_and_both_sides_have_enough(mediapipe_run):
     doc, _ = mediapipe_run
     feet = [e["foot"] for e in doc["events"]]
-    assert all(a != b for a, b in zip(feet, feet[1:]))
+    assert all(a != b for a, b in itertools.pairwise(feet))
     assert doc["steps"]["left"] >= 7 and doc["steps"]["right"] >= 7
     assert doc["view"] == "side" and doc["direction"] == "left"
     assert doc["frames"] == 360 and doc["fps"] == pytest.approx(30.0)
@@ -161,3 +162,28 @@ def test_outputs_are_written(mediapipe_run):
     kp = read_keypoints(out / "keypoints.json")  # re-runnable without the pose model
     again = GaitAnalyzer().analyze(kp, roll_deg=doc["roll"]["deg"]).document()
     assert again["cadence_spm"] == pytest.approx(doc["cadence_spm"], abs=0.2)
+
+
+@pytest.mark.slow
+def test_several_videos_go_through_the_executor(tmp_path, run_cli):
+    """Two clips cut from the real one, analysed in one command: one document and one output folder each."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(VIDEO))
+    clips = [tmp_path / "first.mp4", tmp_path / "second.mp4"]
+    writers = [cv2.VideoWriter(str(c), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (720, 1280)) for c in clips]
+    for t in range(200):
+        _ok, frame = cap.read()
+        writers[t // 100].write(frame)
+    cap.release()
+    for w in writers:
+        w.release()
+    res = run_cli("gait", "analyze", *clips, "--out", tmp_path / "out", "--no-store", "--format", "json")
+    assert res.code == 0, res.stderr
+    docs = json.loads(res.stdout)
+    assert [Path(d["source"]["video"]).name for d in docs] == ["first.mp4", "second.mp4"]
+    for d in docs:
+        assert d["cadence_spm"] == pytest.approx(TRUTH["cadence_spm"]["value"], rel=0.03)  # 3.3 s clips
+        assert "few_steps" in {q["code"] for q in d["quality"]}  # 7 steps a side need more than 3.3 s
+    assert (tmp_path / "out" / "first" / "gait.json").exists()
+    assert (tmp_path / "out" / "second" / "annotated.mp4").exists()

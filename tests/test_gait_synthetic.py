@@ -11,11 +11,11 @@ import pytest
 
 pytest.importorskip("scipy")
 
-from hipcheck.gait.pipeline import GaitAnalyzer  # noqa: E402
-from hipcheck.gait.posture import PostureAnalyzer  # noqa: E402
-from hipcheck.gait.roll import VanishingRoll, correct_roll  # noqa: E402
-from hipcheck.gait.synthetic import Camera, RunnerSpec, SyntheticRunner, film, stand  # noqa: E402
-from hipcheck.gait.thresholds import load_gait_thresholds  # noqa: E402
+from hipcheck.gait.pipeline import GaitAnalyzer
+from hipcheck.gait.posture import PostureAnalyzer
+from hipcheck.gait.roll import VanishingRoll, correct_roll
+from hipcheck.gait.synthetic import Camera, RunnerSpec, SyntheticRunner, film, stand
+from hipcheck.gait.thresholds import load_gait_thresholds
 
 SPEC = RunnerSpec()
 ANGLES_SIDE = ("tibia_angle_deg", "knee_flexion_contact_deg", "foot_inclination_deg", "trunk_lean_deg")

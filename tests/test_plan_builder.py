@@ -162,3 +162,38 @@ def test_gate_counts_possible_serious_flags_and_must_not_miss():
     mnm = {"triage": {"level": "self_care", "red_flags": []}, "must_not_miss": [{"condition": "dvt"}]}
     gate = RedFlagGate.check(mnm, kb)
     assert gate.protect_only and not gate.fracture_possible
+
+
+def test_every_plan_text_fills_its_thresholds_and_cites_known_sources():
+    from hipcheck.plan import PlanRules
+
+    kb = get_knowledge()
+    rules = PlanRules(kb)
+    kinds = {g.kind for g in kb.plan_guidance.values()}
+    assert kinds == {"phase", "protect", "running", "education", "help", "exclusion"}
+    for g in kb.plan_guidance.values():
+        for text in [g.title, g.text, *g.points, *g.entry, *g.exit]:
+            assert "{" not in rules.text(text), g.id
+    for t in ("plan_regress_pain", "plan_escalation_window_days", "plan_max_exercises_per_phase"):
+        assert kb.thresholds[t].sources
+    from hipcheck.errors import KnowledgeBaseError
+    with pytest.raises(KnowledgeBaseError, match="no_such_threshold"):
+        rules.text("pain above {no_such_threshold}/10")
+
+
+def test_kb_check_reports_broken_plan_guidance(tmp_path):
+    import shutil
+
+    import yaml
+
+    from hipcheck.knowledge import loader
+
+    data = tmp_path / "data"
+    shutil.copytree(loader.DATA_DIR, data)
+    guidance = yaml.safe_load((data / "plan_guidance.yaml").read_text())
+    guidance[0]["sources"] = ["no_such_source"]
+    guidance[-1]["exercises"] = ["no_such_exercise"]
+    (data / "plan_guidance.yaml").write_text(yaml.safe_dump(guidance))
+    _, errors = loader.load(data)
+    assert any("plan_guidance.yaml" in e and "no_such_source" in e for e in errors)
+    assert any("plan_guidance.yaml" in e and "no_such_exercise" in e for e in errors)

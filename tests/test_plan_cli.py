@@ -8,8 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from hipcheck.store import get_database, get_athlete
-from hipcheck.store import plan_repo
+from hipcheck.store import get_athlete, get_database, plan_repo
 
 TODAY = date.today()
 
@@ -155,3 +154,54 @@ def test_plan_writes_every_output(run_cli, ann, intake, tmp_path):
     assert "<html" in out["html"].read_text()
     assert out["ics"].read_bytes().startswith(b"BEGIN:VCALENDAR")
     assert json.loads(out["json"].read_text())["resourceType"] == "Bundle"
+
+
+def test_training_and_gait_findings_enter_the_plan(run_cli, ann, intake, tmp_path):
+    """Runs imported through `hipcheck load`, with a jump in the last fortnight, and a stored rear-view gait
+    analysis with pelvic drop: the plan gets weekly caps, the training flag and the cadence change."""
+    from hipcheck.store.models import GaitAnalysis
+
+    rows = ["date,distance_km,duration_min,rpe"]
+    first = TODAY - timedelta(days=7 * 8)
+    for w in range(8):
+        for d, km in ((0, 6), (2, 7), (5, 10)):
+            day = first + timedelta(days=7 * w + d)
+            if day < TODAY:
+                rows.append(f"{day},{km * (1.7 if w >= 6 else 1.0):.1f},{km * 6:.0f},3")
+    path = tmp_path / "runs.csv"
+    path.write_text("\n".join(rows) + "\n")
+    assert run_cli("load", "import", path).code == 0
+    with get_database().session() as s:
+        who = get_athlete(s, "Ann")
+        s.add(GaitAnalysis(athlete_id=who.id, kind="gait", view="rear", document={
+            "schema": "hipcheck.gait/v1", "view": "rear", "cadence_spm": 160.0,
+            "metrics": {"pelvic_drop_deg": {"left": {"mean": 3.0, "n": 12}, "right": {"mean": 7.5, "n": 12}}},
+            "findings": [{"id": "pelvic_drop", "evidence": "pelvis drops 7.5° on the right", "strength": "moderate",
+                          "source": "bramah_2018", "data": {"side": "right"}}]}))
+    doc = _json(run_cli("plan", "--intake", intake("D01"), "--format", "json"))
+    origins = {f["id"]: f["from"] for f in doc["findings_used"]}
+    assert origins.get("pelvic_drop") == "gait"
+    assert "load" in origins.values(), origins
+    cad = doc["running"]["cadence"]
+    assert cad["current_spm"] == 160.0 and cad["target_spm"] == [168, 176]
+    vol = doc["running"]["volume"]
+    assert vol and vol["mode"] in ("progression", "return_to_run") and vol["weeks"]
+
+
+def test_advance_moves_to_rebuild_after_a_calm_logged_week(run_cli, ann, intake):
+    from hipcheck.diary.models import PainEntry
+    from hipcheck.services import diary as diary_service
+    from hipcheck.services import plan as service
+
+    start = TODAY - timedelta(days=10)
+    built = service.build_plan("Ann", intake("D01"), today=start)
+    assert built.document["current_phase"] == "settle"
+    for k in range(1, 9):
+        day = start + timedelta(days=k)
+        service.log_session(day, "isometric_hip_abduction", 5, 1, "Ann", today=day)
+        diary_service.add_entry(PainEntry(date=day, pain_after=1, pain_next_morning=1), "Ann")
+    moved = service.advance_phase("Ann", today=start + timedelta(days=9))
+    assert moved["phase"] == "rebuild" and moved["exercises"]
+    status = service.plan_status("Ann", today=start + timedelta(days=9))
+    assert status["current_phase"] == "rebuild"
+    assert status["adherence"] and any(w["done_sets"] > 0 for w in status["adherence"])

@@ -49,7 +49,8 @@ class RedFlagScreen:
             if flag.bone_stress and state is not False:
                 self.bone_stress_open.append(flag.id)
         for esc in self.kb.assess_model.escalations:
-            if states.get(esc.flag) is None and esc.when.evaluate(intake) is True:
+            if (states.get(esc.flag) is None and esc.when.evaluate(intake) is True
+                    and (esc.unless is None or esc.unless.evaluate(intake) is not True)):
                 flag = self.kb.red_flags[esc.flag]
                 self.escalated.append(TriageReason(esc.flag, esc.level, esc.message, esc.sources[0],
                                                    "possible_red_flag", tuple(flag.suspects)))

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..errors import HipcheckError
 
@@ -35,7 +36,7 @@ def run_guarded(fn: Callable[[], Any], debug: bool) -> int:
     except HipcheckError as exc:
         if debug:
             traceback.print_exc()
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        console_err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
     except typer.Exit as exc:
         return exc.exit_code

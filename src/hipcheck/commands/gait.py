@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Optional
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -72,35 +72,35 @@ def print_text(doc: dict) -> None:
     if doc["findings"]:
         console.print("[bold]Findings[/] (likely contributors, not a diagnosis):")
         for f in doc["findings"]:
-            console.print(f"  • [bold]{f['id']}[/] ({f['strength']}): {f['evidence']}", highlight=False,
+            console.print(f"  • [bold]{f['id']}[/] ({f['strength']}): {escape(f['evidence'])}", highlight=False,
                           soft_wrap=True)
     else:
         console.print("No findings beyond measurement error.")
     for q in doc["quality"]:
         if q["level"] != "info":
-            console.print(f"  [yellow]{q['level']}[/]: {q['message']}", highlight=False, soft_wrap=True)
+            console.print(f"  [yellow]{q['level']}[/]: {escape(q['message'])}", highlight=False, soft_wrap=True)
     for key, path in (doc.get("outputs") or {}).items():
-        console.print(f"  wrote {key}: {path}", highlight=False, soft_wrap=True)
+        console.print(f"  wrote {key}: {escape(str(path))}", highlight=False, soft_wrap=True)
 
 
 @app.command("analyze")
 def analyze(
-    videos: Optional[list[Path]] = typer.Argument(None, help="Running video(s), side or rear view (MP4, MOV)."),
-    keypoints: Optional[Path] = typer.Option(None, "--keypoints", help="Keypoints made elsewhere instead of the "
+    videos: list[Path] | None = typer.Argument(None, help="Running video(s), side or rear view (MP4, MOV)."),
+    keypoints: Path | None = typer.Option(None, "--keypoints", help="Keypoints made elsewhere instead of the "
                                              "pose model: OpenPose BODY_25 folder, Sports2D/Pose2Sim .trc, GaitLab "
                                              "pose JSON or hipcheck keypoints JSON."),
-    view: Optional[View] = typer.Option(None, "--view", help="side or rear (default: detected)."),
+    view: View | None = typer.Option(None, "--view", help="side or rear (default: detected)."),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for gait.json, steps.csv, annotated.mp4, "
+    out: Path | None = typer.Option(None, "--out", help="Folder for gait.json, steps.csv, annotated.mp4, "
                                        "key-frame PNGs and keypoints.json."),
-    athlete: Optional[str] = typer.Option(None, "--athlete", help="Athlete name (default: the only one)."),
+    athlete: str | None = typer.Option(None, "--athlete", help="Athlete name (default: the only one)."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not keep the result in the database."),
-    fps: Optional[float] = typer.Option(None, "--fps", help="Frame rate, for keypoint files that lack it."),
-    roll: Optional[float] = typer.Option(None, "--roll", help="Camera roll in degrees, if known (default: "
+    fps: float | None = typer.Option(None, "--fps", help="Frame rate, for keypoint files that lack it."),
+    roll: float | None = typer.Option(None, "--roll", help="Camera roll in degrees, if known (default: "
                                          "measured)."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="posture.json from `hipcheck posture "
+    baseline: Path | None = typer.Option(None, "--baseline", help="posture.json from `hipcheck posture "
                                             "analyze` (default: the athlete's last one)."),
-    leg_length_cm: Optional[float] = typer.Option(None, "--leg-length-cm", min=40, max=130,
+    leg_length_cm: float | None = typer.Option(None, "--leg-length-cm", min=40, max=130,
                                                   help="Hip-to-ankle length, to give bounce in cm."),
 ) -> None:
     """Analyse running gait: VIDEO, or --keypoints FILE (with the VIDEO too, for the picture)."""

@@ -92,7 +92,9 @@ def render(doc: dict) -> None:
         for eid in phase["exercises"]:
             table.add_row(escape(cards[eid]["name"]), eid, escape(cards[eid]["dosage_text"]))
         console.print(table)
-        console.print("Move on when: " + escape("; ".join(phase["exit"])), highlight=False)
+        console.print("Move on when:", highlight=False)
+        for x in phase["exit"]:
+            console.print(f"  - {escape(x)}", highlight=False)
         run = doc["running"]
         console.rule("Running")
         console.print(escape(run["summary"]), highlight=False)
@@ -180,7 +182,8 @@ def _escalation(esc: dict) -> None:
         lines.append(escape(r.get("message", "")))
         if r.get("done"):
             lines.append(escape(r.get("advice") or ""))
-    console.print(Panel("\n".join(lines), title="RE-ASSESSED: READ THIS", style="bold white on red"))
+    title = "RE-ASSESSED: READ THIS" if r else "WARNING: READ THIS"
+    console.print(Panel("\n".join(lines), title=title, style="bold white on red"))
 
 
 @app.command("advance")

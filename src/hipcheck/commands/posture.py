@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from ..services import gait as service
 from .common import OutputFormat, console, print_json
@@ -23,17 +23,17 @@ class Facing(str, enum.Enum):
 
 @app.command("analyze")
 def analyze(
-    photo: Optional[Path] = typer.Argument(None, help="A photo of you standing, whole body, facing the camera "
+    photo: Path | None = typer.Argument(None, help="A photo of you standing, whole body, facing the camera "
                                            "or with your back to it."),
-    keypoints: Optional[Path] = typer.Option(None, "--keypoints", help="Keypoints of a standing pose instead of "
+    keypoints: Path | None = typer.Option(None, "--keypoints", help="Keypoints of a standing pose instead of "
                                              "the pose model (several frames: the median pose)."),
-    facing: Optional[Facing] = typer.Option(None, "--facing", help="front or back (default: from the pose "
+    facing: Facing | None = typer.Option(None, "--facing", help="front or back (default: from the pose "
                                             "model's left/right labels)."),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for posture.json and posture.png."),
-    athlete: Optional[str] = typer.Option(None, "--athlete", help="Athlete name (default: the only one)."),
+    out: Path | None = typer.Option(None, "--out", help="Folder for posture.json and posture.png."),
+    athlete: str | None = typer.Option(None, "--athlete", help="Athlete name (default: the only one)."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not keep the result in the database."),
-    roll: Optional[float] = typer.Option(None, "--roll", help="Camera roll in degrees, if known."),
+    roll: float | None = typer.Option(None, "--roll", help="Camera roll in degrees, if known."),
 ) -> None:
     """Measure standing posture; later rear-view gait analyses subtract its pelvic tilt."""
     doc, outcome = service.analyze_posture(str(photo) if photo else None, str(keypoints) if keypoints else None,
@@ -50,11 +50,11 @@ def analyze(
                       f"trunk shifted {abs(m['trunk_shift_deg']):.1f}° to the {m['trunk_shift_side']}",
                       highlight=False)
         for f in doc["findings"]:
-            console.print(f"  • [bold]{f['id']}[/] ({f['strength']}): {f['evidence']}", highlight=False,
+            console.print(f"  • [bold]{f['id']}[/] ({f['strength']}): {escape(f['evidence'])}", highlight=False,
                           soft_wrap=True)
         for q in doc["quality"]:
             if q["level"] != "info":
-                console.print(f"  [yellow]{q['level']}[/]: {q['message']}", highlight=False, soft_wrap=True)
+                console.print(f"  [yellow]{q['level']}[/]: {escape(q['message'])}", highlight=False, soft_wrap=True)
         for key, path in (doc.get("outputs") or {}).items():
-            console.print(f"  wrote {key}: {path}", highlight=False)
+            console.print(f"  wrote {key}: {escape(str(path))}", highlight=False)
     report_store(outcome, "posture analysis")

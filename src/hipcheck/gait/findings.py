@@ -109,7 +109,7 @@ class GaitFindings:
         sdd = "gait_hip_adduction_sdd_deg"
         asym = self._asymmetry(s, "hip_adduction_deg", sdd)
         if asym:
-            side, worse, better, diff = asym
+            side, worse, better, _ = asym
             self._add("hip_adduction",
                       f"Your {side} knee swings further in towards the midline while that foot is on the "
                       f"ground: hip adduction {worse:.1f}° against {better:.1f}° on the {OTHER[side]} side.",
@@ -144,7 +144,7 @@ class GaitFindings:
         sdd = "gait_trunk_sdd_deg"
         asym = self._asymmetry(s, "lateral_trunk_lean_deg", sdd)
         if asym:
-            side, worse, better, diff = asym
+            side, worse, better, _ = asym
             self._add("trunk_lean",
                       f"You lean your upper body over your {side} leg more than over your {OTHER[side]} leg "
                       f"({worse:.1f}° against {better:.1f}°), a common way to spare the side hip muscles.",

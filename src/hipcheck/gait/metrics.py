@@ -200,7 +200,7 @@ class RearViewMetrics:
         self.angles_ = ang
         hip_mid, sh_mid = kp.mid("hip"), kp.mid("shoulder")
         hip_width = np.linalg.norm(kp.p("r_hip") - kp.p("l_hip"), axis=1)
-        at = lambda series, t: float(sample(series[:, None], t)[0])  # noqa: E731
+        at = lambda series, t: float(sample(series[:, None], t)[0])
         records = []
         for i, st in enumerate(steps):
             s, side, t = st.foot[0], st.foot, st.ic
@@ -254,7 +254,7 @@ def _stats(vals: np.ndarray) -> dict:
     if len(vals) == 0:
         return {"mean": None, "sd": None, "n": 0}
     return {"mean": round(float(np.mean(vals)), 2),
-            "sd": round(float(np.std(vals, ddof=1)), 2) if len(vals) > 1 else None, "n": int(len(vals))}
+            "sd": round(float(np.std(vals, ddof=1)), 2) if len(vals) > 1 else None, "n": len(vals)}
 
 
 def _pattern(strikes: list[str]) -> dict:

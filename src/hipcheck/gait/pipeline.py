@@ -9,8 +9,15 @@ import numpy as np
 
 from ..errors import InputError
 from ..findings import Finding
-from .clean import (ConfidenceGate, FrontalLabels, GapFiller, GlitchRejector, LowPassFilter, SideSwapRepair,
-                    leg_length_px)
+from .clean import (
+    ConfidenceGate,
+    FrontalLabels,
+    GapFiller,
+    GlitchRejector,
+    LowPassFilter,
+    SideSwapRepair,
+    leg_length_px,
+)
 from .events import StepDetector
 from .keypoints import Keypoints
 from .metrics import METRICS, RearViewMetrics, SideViewMetrics, StepRecord, summarise
@@ -31,7 +38,7 @@ class RollEstimate:
     runner_deg: float | None = None
 
     def to_dict(self) -> dict:
-        r = lambda v: None if v is None or not np.isfinite(v) else round(float(v), 2)  # noqa: E731
+        r = lambda v: None if v is None or not np.isfinite(v) else round(float(v), 2)
         return {"deg": r(self.deg), "source": self.source, "scene_deg": r(self.scene_deg),
                 "runner_deg": r(self.runner_deg)}
 

@@ -47,21 +47,30 @@ def require(*modules: str):
 def quiet_native_stderr():
     """Silence what MediaPipe's C++ side prints on stderr while it starts (TFLite and absl notices the
     user cannot act on). Python errors still propagate."""
+    fd = 2  # the C++ side writes to the process' stderr, whatever Python's sys.stderr is
     try:
-        fd = sys.stderr.fileno()
+        sys.stderr.flush()
     except (AttributeError, OSError, ValueError):
-        yield
-        return
-    sys.stderr.flush()
+        pass
     saved = os.dup(fd)
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, fd)
         yield
     finally:
+        _flush_c_stdio()  # notices still in C's buffers go to /dev/null, not to the user later
         os.dup2(saved, fd)
         os.close(saved)
         os.close(devnull)
+
+
+def _flush_c_stdio() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):
+        pass
 
 
 @dataclass(frozen=True)
@@ -94,9 +103,9 @@ def probe_video(path: str | Path) -> VideoInfo:
     return VideoInfo(str(path), fps, n, w, h)
 
 
-def iter_frames(path: str | Path, prefetch: int = 8) -> Iterator[np.ndarray]:
-    """Decoded BGR frames. A reader thread decodes ahead, so decoding overlaps pose estimation (OpenCV
-    releases the GIL while it decodes)."""
+def iter_frames(path: str | Path, prefetch: int = 8, size: tuple[int, int] | None = None) -> Iterator[np.ndarray]:
+    """Decoded BGR frames (resized to `size` (w, h) when given). A reader thread decodes ahead, so
+    decoding overlaps the caller's work (OpenCV releases the GIL while it decodes)."""
     cv2 = require("cv2")
     q: queue.Queue = queue.Queue(maxsize=max(1, prefetch))
     stop = threading.Event()
@@ -108,6 +117,8 @@ def iter_frames(path: str | Path, prefetch: int = 8) -> Iterator[np.ndarray]:
                 ok, frame = cap.read()
                 if not ok:
                     break
+                if size is not None and (frame.shape[1], frame.shape[0]) != tuple(size):
+                    frame = cv2.resize(frame, tuple(size), interpolation=cv2.INTER_LINEAR)
                 q.put(frame)
         finally:
             cap.release()
@@ -221,8 +232,7 @@ class MediaPipePose:
             raise InputError(f"{path}: cannot read it as a photo (use a JPEG or PNG file)")
         h, w = image.shape[:2]
         xy, conf = empty(1)
-        with quiet_native_stderr():
-            with self._pose(static=True) as pose:
-                self._store(pose.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)), xy, conf, 0, w, h)
+        with quiet_native_stderr(), self._pose(static=True) as pose:
+            self._store(pose.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)), xy, conf, 0, w, h)
         self.keypoints_ = Keypoints(xy, conf, 1.0, w, h, source=self.name, meta={"file": str(path)})
         return self.keypoints_

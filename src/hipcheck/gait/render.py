@@ -55,14 +55,18 @@ def draw_skeleton(img: np.ndarray, pts: np.ndarray, thick: int) -> None:
 
 
 class Annotator:
-    """Draws on frames for one analysis. Parameters: the finished `GaitAnalyzer`."""
+    """Draws on frames for one analysis. Parameters: the finished `GaitAnalyzer`, `max_height` (frames
+    are scaled down to it: the video stays light to write and to share)."""
 
-    def __init__(self, analysis: GaitAnalyzer):
+    def __init__(self, analysis: GaitAnalyzer, max_height: int | None = None):
         self.a = analysis
         kp = analysis.image_
         self.kp = kp
-        self.h = int(kp.height or np.nanmax(kp.xy[..., 1]) * 1.05)
-        self.w = int(kp.width or np.nanmax(kp.xy[..., 0]) * 1.05)
+        h = kp.height or np.nanmax(kp.xy[..., 1]) * 1.05
+        w = kp.width or np.nanmax(kp.xy[..., 0]) * 1.05
+        zoom = min(1.0, max_height / h) if max_height else 1.0
+        self.h, self.w = int(round(h * zoom)), int(round(w * zoom))
+        self.xy = kp.xy * zoom
         self.scale = max(0.4, self.h / 1600)
         self.thick = max(2, int(round(self.h / 400)))
         self.panel_w = int(PANEL_FRAC * self.h)
@@ -77,7 +81,7 @@ class Annotator:
 
     def frame(self, image: np.ndarray | None, t: int, label: str | None = None) -> np.ndarray:
         img = self.blank() if image is None else image.copy()
-        draw_skeleton(img, self.kp.xy[t], self.thick)
+        draw_skeleton(img, self.xy[t], self.thick)
         for i in self.by_frame.get(t, []):
             self.annotate_step(img, i)
         if label:
@@ -91,7 +95,7 @@ class Annotator:
         s = st.foot[0]
         color = LEFT if st.foot == "left" else RIGHT
         cv2 = _cv2()
-        P = {n: self.kp.xy[t, INDEX[n]] for n in INDEX}
+        P = {n: self.xy[t, INDEX[n]] for n in INDEX}
         x0 = int(0.03 * self.w)
         if a.view_ == "side":
             knee, ankle, heel = _pt(P[f"{s}_knee"]), _pt(P[f"{s}_ankle"]), _pt(P[f"{s}_heel"])
@@ -136,7 +140,7 @@ class Annotator:
             if not m:
                 continue
             l, r = m["left"]["mean"], m["right"]["mean"]
-            fmt = lambda v: "  -  " if v is None else f"{v:5.1f}"  # noqa: E731
+            fmt = lambda v: "  -  " if v is None else f"{v:5.1f}"
             rows.append((f"{label:<10} {fmt(l)} {fmt(r)}", None))
         if "knee_valgus_deg" in doc:
             rows.append(("* low validity in 2D", None))
@@ -167,16 +171,59 @@ def _replay_steps(a: GaitAnalyzer, per_side: int = 2) -> list[int]:
     return sorted(out)
 
 
+class _ThreadedWriter:
+    """cv2.VideoWriter fed from a queue by its own thread, so encoding overlaps drawing."""
+
+    def __init__(self, writer):
+        import queue
+        import threading
+
+        self.writer = writer
+        self.q: queue.Queue = queue.Queue(maxsize=8)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="hipcheck-video-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while True:
+            img = self.q.get()
+            if img is None:
+                return
+            try:
+                self.writer.write(img)
+            except BaseException as exc:  # noqa: BLE001 - reported by close()
+                self.error = exc
+
+    def write(self, img) -> None:
+        self.q.put(img)
+
+    def close(self) -> None:
+        self.q.put(None)
+        self.thread.join()
+        self.writer.release()
+        if self.error is not None:
+            raise HipcheckError(f"writing the video failed: {self.error}")
+
+
+def video_size(a: GaitAnalyzer, max_height: int = 720) -> tuple[int, int]:
+    """The picture size (w, h) the annotated video uses for the source frames."""
+    ann = Annotator(a, max_height)
+    return ann.w, ann.h
+
+
 def write_video(a: GaitAnalyzer, frames: Iterable[np.ndarray] | None, path: Path, slow_factor: int = 4,
-                replay_half_window: int = 3, progress: Callable[[int, int], None] | None = None) -> Path:
-    """The annotated video at normal speed, then each replay step's contact slowed `slow_factor` times."""
+                replay_half_window: int = 3, progress: Callable[[int, int], None] | None = None,
+                max_height: int = 720) -> Path:
+    """The annotated video at normal speed, then each replay step's contact slowed `slow_factor` times.
+    Frames are scaled to `max_height` (pass frames already at `video_size` to skip resizing here)."""
     cv2 = _cv2()
-    ann = Annotator(a)
+    ann = Annotator(a, max_height)
     n = a.image_.n_frames
     size = (ann.w + ann.panel_w, ann.h)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), float(a.raw_.fps), size)
-    if not writer.isOpened():
+    raw = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), float(a.raw_.fps), size)
+    if not raw.isOpened():
         raise HipcheckError(f"cannot write the video {path}: check the folder is writable")
+    writer = _ThreadedWriter(raw)
     replay = _replay_steps(a)
     keep = {t for i in replay for t in range(int(round(a.steps_[i].ic)) - replay_half_window,
                                              int(round(a.steps_[i].ic)) + replay_half_window + 1)}
@@ -186,7 +233,7 @@ def write_video(a: GaitAnalyzer, frames: Iterable[np.ndarray] | None, path: Path
         for t in range(n):
             image = next(source, None) if source is not None else None
             if image is not None and image.shape[:2] != (ann.h, ann.w):
-                image = cv2.resize(image, (ann.w, ann.h))
+                image = cv2.resize(image, (ann.w, ann.h), interpolation=cv2.INTER_LINEAR)
             if t in keep:
                 stored[t] = image
             writer.write(ann.frame(image, t))
@@ -201,7 +248,7 @@ def write_video(a: GaitAnalyzer, frames: Iterable[np.ndarray] | None, path: Path
                 for _ in range(slow_factor):
                     writer.write(img)
     finally:
-        writer.release()
+        writer.close()
     return path
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from .geometry import robust_line_slope, rotate
 from .keypoints import Keypoints
 
+
 def correct_roll(kp: Keypoints, roll_deg: float) -> Keypoints:
     """The keypoints turned so that a level line is level again (about the picture centre)."""
     if not np.isfinite(roll_deg) or roll_deg == 0:

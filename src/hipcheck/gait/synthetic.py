@@ -210,7 +210,7 @@ class SyntheticRunner:
         incl_swing = heel_rise + (incl_ic - heel_rise) * _smooth(sw)
         incl = np.where(in_stance, incl_stance, incl_swing)
         c, sn = np.cos(incl), np.sin(incl)
-        rot = lambda p: np.stack([c * p[0] - sn * p[1], sn * p[0] + c * p[1]], 1)  # noqa: E731  (fwd, up)
+        rot = lambda p: np.stack([c * p[0] - sn * p[1], sn * p[0] + c * p[1]], 1)
         heel_rel, toe_rel = rot(HEEL_IN_FOOT), rot(TOE_IN_FOOT)
         ground_gap = -np.minimum(heel_rel[:, 1], toe_rel[:, 1])  # ankle height that keeps the foot on the floor
         lift = 0.22 * np.sin(np.pi * np.clip(sw, 0, 1)) ** 1.5
@@ -248,7 +248,7 @@ class SyntheticRunner:
         def at(name, time):
             return np.array([np.interp(time, t, J[name][:, i]) for i in range(3)])
 
-        sag = lambda v: np.array([v[0], v[2]])  # noqa: E731
+        sag = lambda v: np.array([v[0], v[2]])
         leg = np.median([np.linalg.norm(sag(J[f"{s}_hip"][i]) - sag(J[f"{s}_knee"][i]))
                          + np.linalg.norm(sag(J[f"{s}_knee"][i]) - sag(J[f"{s}_ankle"][i]))
                          for s in "lr" for i in range(0, len(t), 3)])

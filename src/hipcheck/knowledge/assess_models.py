@@ -137,10 +137,15 @@ class FindingSpec(_Strict):
 
 
 class Escalation(_Strict):
-    """A red flag that is possible (unanswered) while `when` is true: treat it as fired."""
+    """A red flag that is possible (unanswered) while `when` is true: treat it as fired.
+
+    `unless` names what must be known for the escalation NOT to apply (for example "the pain is
+    improving"): it blocks only when it evaluates True, so an unanswered question never blocks.
+    """
     id: str = Field(pattern=ID_PATTERN)
     flag: Id  # the red flag it escalates
     when: Rule
+    unless: Rule | None = None
     level: Literal["emergency", "urgent", "routine"]
     message: str
     reasoning: str

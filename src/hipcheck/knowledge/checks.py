@@ -138,6 +138,8 @@ def _check_assess_model(kb: KnowledgeBase) -> list[str]:
         _refs(errors, w, e.sources, src, "source")
         _refs(errors, w, [e.flag], kb.red_flags, "red flag")
         _rule(errors, w, e.when, DERIVED_FIELDS)
+        if e.unless:
+            _rule(errors, w, e.unless, DERIVED_FIELDS)
     for t in m.triage_rules:
         w = f"{f} triage rule '{t.id}'"
         _refs(errors, w, t.sources, src, "source")

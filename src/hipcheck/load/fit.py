@@ -6,6 +6,7 @@ bad CRC and keeps every record decoded before a break, which is how truncated fi
 from __future__ import annotations
 
 import io
+import warnings
 from datetime import datetime, timedelta, timezone
 
 from .models import ActivityFileError, ParsedActivity, ParsedFile, infer_sport, utc
@@ -33,7 +34,7 @@ def fast_path_available() -> bool:
 
 def _as_dt(value) -> datetime | None:
     if isinstance(value, datetime):
-        return utc(value)
+        return value if value.tzinfo is timezone.utc else utc(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return FIT_EPOCH + timedelta(seconds=float(value))
     return None
@@ -101,36 +102,40 @@ def _decode_fitfast(data: bytes) -> FitMessages | None:
         return None
     msgs = FitMessages()
     msgs.decoder = "fitfast"
-    for kind in WANTED:
-        rows = parsed.get(kind) or []
-        if kind == "record":
-            rows = [{k: r.get(k) for k in RECORD_FIELDS} for r in rows]
-        msgs.by_kind[kind] = rows
+    for kind in WANTED:  # records stay as decoded: they are only read when a session lacks a total
+        msgs.by_kind[kind] = parsed.get(kind) or []
     return msgs
 
 
 def _decode_fitdecode(data: bytes, name: str) -> FitMessages:
-    import fitdecode
-
     msgs = FitMessages()
     msgs.decoder = "fitdecode"
     try:
-        with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.DISABLED,
-                                 keep_raw_chunks=False) as reader:
-            for frame in reader:
-                if frame.frame_type != fitdecode.FIT_FRAME_DATA or frame.name not in msgs.by_kind:
-                    continue
-                if frame.name == "record":
-                    row = {k: frame.get_value(k, fallback=None) for k in RECORD_FIELDS}
-                else:
-                    row = {f.name: f.value for f in frame.fields}
-                msgs.by_kind[frame.name].append(row)
+        with warnings.catch_warnings():  # quirks such as COROS field sizes are tolerated, not printed
+            warnings.simplefilter("ignore")
+            _read_fitdecode(data, msgs)
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:  # noqa: BLE001 - fitdecode raises many types, even a bare AssertionError
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         msgs.broken = f"{type(exc).__name__}{': ' + text[:120] if text else ''}"
     return msgs
+
+
+def _read_fitdecode(data: bytes, msgs: FitMessages) -> None:
+    """Collect the wanted messages; what was read before an exception stays in `msgs`."""
+    import fitdecode
+
+    with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.DISABLED,
+                             keep_raw_chunks=False) as reader:
+        for frame in reader:
+            if frame.frame_type != fitdecode.FIT_FRAME_DATA or frame.name not in msgs.by_kind:
+                continue
+            if frame.name == "record":
+                row = {k: frame.get_value(k, fallback=None) for k in RECORD_FIELDS}
+            else:
+                row = {f.name: f.value for f in frame.fields}
+            msgs.by_kind[frame.name].append(row)
 
 
 def _utc_offset_s(msgs: FitMessages) -> tuple[float | None, timedelta | None]:

@@ -90,7 +90,7 @@ class ExerciseSelector:
             why = []
             if eid in protocol and cond is not None:
                 why.append({"kind": "protocol", "id": cond.id, "label": "programme for the likely cause",
-                            "text": f"part of the exercise programme for the likely cause ({cond.lay_name})"})
+                            "text": f"part of the exercise programme for the likely cause: {cond.lay_name}"})
             for rid in targeted.get(eid, []):
                 name = kb.risk_factors[rid].name
                 why.append({"kind": "finding", "id": rid, "label": name,

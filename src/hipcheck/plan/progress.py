@@ -61,7 +61,7 @@ class PainProgression:
         if not mine:
             return {**out, "action": "start", "reason": f"not logged yet: start with {card['dosage_text']}"}
         last = mine[-1]
-        morning, after = self._morning(diary, last.day)
+        morning, _ = self._morning(diary, last.day)
         if (last.pain is not None and last.pain > regress_above) or (morning is not None and morning > regress_above):
             worst = max(v for v in (last.pain, morning) if v is not None)
             easier = card.get("regression")

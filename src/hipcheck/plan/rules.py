@@ -29,8 +29,8 @@ class PlanRules:
         self.kb = kb
         missing = [t for t in REQUIRED if t not in kb.thresholds]
         if missing:
-            raise KnowledgeBaseError([f"plan thresholds missing: {', '.join(missing)} "
-                                      "(plan_thresholds.yaml, thresholds.yaml, gait_thresholds.yaml)"])
+            raise KnowledgeBaseError([(f"plan thresholds missing: {', '.join(missing)} "
+                                       "(plan_thresholds.yaml, thresholds.yaml, gait_thresholds.yaml)")])
 
     def value(self, tid: str) -> float:
         try:
@@ -39,7 +39,7 @@ class PlanRules:
             raise KnowledgeBaseError([f"threshold '{tid}' is missing"]) from None
 
     def int(self, tid: str) -> int:
-        return int(round(self.value(tid)))
+        return round(self.value(tid))
 
     def sources(self, *tids: str) -> list[str]:
         out: list[str] = []
@@ -52,8 +52,8 @@ class PlanRules:
         names = [f for _, f, _, _ in string.Formatter().parse(template) if f]
         unknown = [n for n in names if n not in self.kb.thresholds]
         if unknown:
-            raise KnowledgeBaseError([f"plan text refers to unknown threshold(s) {', '.join(unknown)}: "
-                                      f"'{template[:60]}...'"])
+            raise KnowledgeBaseError([(f"plan text refers to unknown threshold(s) {', '.join(unknown)}: "
+                                       f"'{template[:60]}...'")])
         return template.format(**{n: fmt_number(self.value(n)) for n in names})
 
     def guidance(self, kind: str) -> list[PlanGuidance]:

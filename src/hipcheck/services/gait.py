@@ -64,10 +64,12 @@ def scene_roll(images: list[tuple[int, np.ndarray]], kp) -> float | None:
     if not images:
         return None
     boxes = [person_box(kp, min(t, kp.n_frames - 1)) for t, _ in images]
-    edges = scene_edges([im for _, im in images], boxes)
-    pelvis = np.nanmedian(kp.mid("hip"), axis=0)
-    if not np.isfinite(pelvis).all():
+    hips = kp.mid("hip")
+    hips = hips[np.isfinite(hips).all(axis=1)]
+    if not len(hips):
         return None
+    pelvis = np.median(hips, axis=0)
+    edges = scene_edges([im for _, im in images], boxes)
     h, w = images[0][1].shape[:2]
     est = VanishingRoll(min_vp_distance=1.5 * max(h, w)).estimate(edges, tuple(pelvis))
     return est.roll_deg_ if np.isfinite(est.roll_deg_) else None
@@ -123,7 +125,7 @@ def run_gait_job(job: GaitJob, progress: Progress | None = None) -> dict:
 def write_gait_outputs(analysis, doc: dict, job: GaitJob, progress: Progress | None) -> dict[str, str]:
     from ..gait.formats import write_keypoints
     from ..gait.pose import iter_frames
-    from ..gait.render import read_frame_at, write_key_frames, write_video
+    from ..gait.render import read_frame_at, video_size, write_key_frames, write_video
 
     out = Path(job.out_dir)
     try:
@@ -131,7 +133,7 @@ def write_gait_outputs(analysis, doc: dict, job: GaitJob, progress: Progress | N
     except OSError as exc:
         raise InputError(f"cannot create the output folder {out} ({exc.strerror})") from None
     paths = {"json": out / "gait.json", "csv": out / "steps.csv", "video": out / "annotated.mp4"}
-    frames = iter_frames(job.video) if job.video else None
+    frames = iter_frames(job.video, size=video_size(analysis)) if job.video else None
     cb = (lambda done, total: progress("video", done, total)) if progress else None
     write_video(analysis, frames, paths["video"], progress=cb)
     keys = write_key_frames(analysis, read_frame_at(job.video), out)

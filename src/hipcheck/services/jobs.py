@@ -138,7 +138,14 @@ def _import_job(db: store.Database, job: Job, progress: Progress) -> dict:
         progress(0.05 + 0.9 * done / max(total, 1), f"read {done} of {total} activity files")
 
     progress(0.02, f"looking through {len(names)} uploaded file(s)", force=True)
-    summary = import_paths(list(names), athlete=athlete_name, progress=on_progress, executor=BatchExecutor())
+    for attempt in range(1, 4):
+        try:
+            summary = import_paths(list(names), athlete=athlete_name, progress=on_progress, executor=BatchExecutor())
+            break
+        except HipcheckError as exc:  # SQLite busy while the web app wrote: files already stored are skipped
+            if attempt == 3 or not _busy(exc):
+                raise
+            time.sleep(0.5 * attempt)
     for f in summary.files:
         f.file = shown(f.file)
     doc = summary.to_json()
@@ -227,6 +234,13 @@ def _sha256_file(path) -> str:
     return h.hexdigest()
 
 
+def _busy(exc: BaseException) -> bool:
+    from sqlalchemy.exc import OperationalError
+
+    cause = exc.__cause__
+    return isinstance(cause, OperationalError) and any(w in str(cause.orig) for w in ("locked", "busy"))
+
+
 HANDLERS: dict[str, Callable[[store.Database, Job, Progress], dict]] = {"import": _import_job, "gait": _gait_job}
 
 
@@ -242,16 +256,29 @@ def run_job_here(job_id: int, db: store.Database | None = None, memory_mb: int |
     try:
         result = HANDLERS[job.kind](db, job, progress)
     except MemoryError:
-        _finish(db, job_id, "failed", f"ran out of memory (the limit is {memory_mb or '?'} MB per job): "
-                                      "try fewer or smaller files")
+        _finish(db, job_id, "failed", _out_of_memory(memory_mb))
         return
     except HipcheckError as exc:
-        _finish(db, job_id, "failed", str(exc))
+        _finish(db, job_id, "failed", _out_of_memory(memory_mb) if _memory_trouble(str(exc)) else str(exc))
         return
     except Exception as exc:  # noqa: BLE001 - one line for the page; the worker log has the rest
-        _finish(db, job_id, "failed", f"internal error: {type(exc).__name__}: {str(exc)[:300]}")
+        _finish(db, job_id, "failed", f"internal error ({type(exc).__name__}); the details are in the "
+                                      "server log, please report it")
         raise
     _finish(db, job_id, "done", "finished", result)
+
+
+# How a failed allocation reads when a library (not Python) hits the address-space limit.
+_ENOMEM = ("failed to map segment", "cannot allocate memory", "bad_alloc", "out of memory")
+
+
+def _memory_trouble(text: str) -> bool:
+    return any(phrase in text.lower() for phrase in _ENOMEM)
+
+
+def _out_of_memory(memory_mb: int | None) -> str:
+    return (f"ran out of memory (the limit is {memory_mb or '?'} MB per job, HIPCHECK_JOB_MEMORY_MB): "
+            "try fewer or smaller files, or a shorter video")
 
 
 def _finish(db: store.Database, job_id: int, status: str, message: str, result: dict | None = None) -> bool:
@@ -352,9 +379,12 @@ class Worker:
         with self.db.session() as s:
             return files.purge_expired_videos(s).deleted
 
-    def run_forever(self, stop: threading.Event) -> None:
+    def run_forever(self, stop: threading.Event, parent_pid: int | None = None) -> None:
+        """Work until `stop` is set, or until the parent process (the web server) is gone."""
         self.recover()
         while not stop.is_set():
+            if parent_pid is not None and os.getppid() != parent_pid:
+                break
             try:
                 self.purge_if_due()
                 if self.run_once() is None:
@@ -396,7 +426,7 @@ def _main(argv: list[str]) -> int:
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
-        Worker().run_forever(stop)
+        Worker().run_forever(stop, parent_pid=os.getppid())
         return 0
     print("usage: python -m hipcheck.services.jobs worker | run JOB_ID MEMORY_MB", file=sys.stderr)
     return 2

@@ -14,8 +14,17 @@ from pathlib import Path
 from ..errors import HipcheckError, InputError
 from ..findings import Finding
 from ..knowledge import get_knowledge
-from ..plan import (Adherence, Escalation, PainProgression, PhaseCheck, PlanBuilder, PlanInputs,
-                    PlanRules, RedFlagGate, SessionLog)
+from ..plan import (
+    Adherence,
+    Escalation,
+    PainProgression,
+    PhaseCheck,
+    PlanBuilder,
+    PlanInputs,
+    PlanRules,
+    RedFlagGate,
+    SessionLog,
+)
 
 MAX_SETS = 20
 
@@ -321,7 +330,7 @@ def _latest_assessment_id(athlete: str) -> int | None:
         return a.id if a else None
 
 
-def _updated_intake(state: dict, today: date, answers: dict | None = None) -> dict:
+def _updated_intake(state: dict, today: date) -> dict:
     """The plan's intake brought up to date: pain trend worse, today's worst pain, weeks since onset."""
     from ..plan import daily_worst
 
@@ -335,9 +344,6 @@ def _updated_intake(state: dict, today: date, answers: dict | None = None) -> di
     pain["trend"] = "worse"
     if state["intake_date"] is not None and "weeks_since_onset" in pain:
         pain["weeks_since_onset"] = round(pain["weeks_since_onset"] + (today - state["intake_date"]).days / 7, 1)
-    for path, value in (answers or {}).items():
-        section, _, name = path.partition(".")
-        intake.setdefault(section, {})[name] = value
     return intake
 
 
@@ -434,7 +440,7 @@ def write_outputs(result: PlanResult, pdf: Path | None = None, html: Path | None
     if ics is not None:
         from ..report import ics as ics_report
 
-        first = start or date.fromisoformat(result.document["created"])
+        first = start or today_local()
         written["ics"] = str(ics_report.write_ics(result.document, Path(ics), first, weeks))
     if fhir is not None:
         from ..report import fhir as fhir_report

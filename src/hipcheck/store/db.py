@@ -234,6 +234,9 @@ def _make_engine(url: URL, foreign_keys: bool = True, begin: str = "BEGIN", **kw
         cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cur.execute("PRAGMA journal_mode = WAL")
+        # WAL + NORMAL: still atomic and corruption-safe, but no fsync per commit (the load importer
+        # commits once per file; FULL made 3,000 files spend most of their time in fsync).
+        cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -9,10 +9,11 @@ import re
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from .. import store
 from ..errors import HipcheckError
@@ -66,7 +67,8 @@ def _wants_json(request: Request) -> bool:
 
 def _error_pages(app: FastAPI) -> None:
     titles = {400: "Bad request", 401: "Please sign in", 403: "Not allowed", 404: "Not found",
-              405: "Not allowed", 413: "Too large", 422: "Check the form", 429: "Too many attempts"}
+              405: "Not allowed", 410: "Gone", 413: "Too large", 415: "Wrong file type", 422: "Check the form",
+              429: "Too many attempts"}
 
     @app.exception_handler(NotSignedIn)
     async def _not_signed_in(request: Request, exc: NotSignedIn) -> Response:
@@ -92,10 +94,12 @@ def _error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(404)
     async def _missing(request: Request, exc: Exception) -> Response:
+        # the same answer for "does not exist" and "not yours", so ids cannot be probed
+        detail = getattr(exc, "detail", None)
+        message = detail if isinstance(detail, str) and detail != "Not Found" else "Not found."
         if _wants_json(request):
-            return JSONResponse({"error": "not found"}, status_code=404)
-        return page(request, "error.html", {"title": "Not found", "message": "There is nothing at this address."},
-                    status=404)
+            return JSONResponse({"error": message}, status_code=404)
+        return page(request, "error.html", {"title": "Not found", "message": message}, status=404)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -16,6 +16,7 @@ from ..report.load_report import FLAG_LABELS
 W, H = 960, 360
 LEFT, RIGHT, TOP, BOTTOM = 52, 48, 28, 70
 RANGES = {"12": 12, "26": 26, "52": 52, "all": None}
+MIN_WEEKS_WITH_RUNS = 4  # fewer than this in the last 26 weeks: the default view shows the whole history
 
 
 def _attr(text: str) -> str:
@@ -34,6 +35,13 @@ def _nice_max(value: float) -> float:
 
 def _d(text: str) -> dt.date:
     return dt.date.fromisoformat(text[:10])
+
+
+def default_range(doc: dict) -> str:
+    """26 weeks when they hold enough running to read a trend, else the whole history."""
+    start, end = load_window(doc, 26)
+    active = [w for w in doc["weeks"] if w["runs"] and start <= _d(w["week_start"]) <= end]
+    return "26" if len(active) >= MIN_WEEKS_WITH_RUNS else "all"
 
 
 def load_window(doc: dict, weeks: int | None) -> tuple[dt.date, dt.date]:
@@ -81,14 +89,8 @@ def load_chart(doc: dict, weeks: int | None = 26) -> Markup:
     out.append(f'<text x="{LEFT - 40}" y="{TOP - 10}" class="lbl">km / week</text>')
     out.append(f'<text x="{W - RIGHT - 30}" y="{TOP - 10}" class="lbl">pain 0–10</text>')
     out.append(f'<line class="axis" x1="{LEFT}" x2="{W - RIGHT}" y1="{TOP + ph}" y2="{TOP + ph}"/>')
-    month = None
-    day = start
-    while day <= end:  # month labels under the axis
-        if day.day <= 7 and day.weekday() == 0 and (day.year, day.month) != month:
-            month = (day.year, day.month)
-            label = day.strftime("%b %Y" if day.month == 1 or month == (start.year, start.month) else "%b")
-            out.append(f'<text x="{x(day):.1f}" y="{TOP + ph + 18}">{label}</text>')
-        day += dt.timedelta(days=1)
+    for day, label in _ticks(start, end):  # date labels under the axis, never crowded
+        out.append(f'<text x="{x(day):.1f}" y="{TOP + ph + 18}">{label}</text>')
     bar_w = max(2.0, 7 / span * pw * 0.78)
     for w in shown:
         ws = _d(w["week_start"])
@@ -135,6 +137,26 @@ def load_chart(doc: dict, weeks: int | None = 26) -> Markup:
                    f'tabindex="0" data-tip="{_attr(tip)}"><title>{escape(tip)}</title></circle>')
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _ticks(start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
+    """First-of-month ticks every 1, 3 or 6 months, or first-of-year ticks every few years, so that at
+    most about 12 labels share the axis."""
+    span = (end - start).days
+    if span > 3 * 365:
+        step = max(1, math.ceil(span / 365 / 12))
+        return [(dt.date(y, 1, 1), str(y)) for y in range(start.year + 1, end.year + 1) if (y - start.year - 1) % step == 0]
+    months = 1 if span <= 200 else 3 if span <= 730 else 6
+    out, y, m = [], start.year, start.month
+    while True:
+        m += 1
+        if m > 12:
+            y, m = y + 1, 1
+        day = dt.date(y, m, 1)
+        if day > end:
+            return out
+        if (m - 1) % months == 0:
+            out.append((day, day.strftime("%b %Y" if m == 1 or not out else "%b")))
 
 
 def _describe(doc: dict, shown: list[dict], start: dt.date, end: dt.date) -> str:

@@ -15,6 +15,7 @@ from fastapi import Depends, HTTPException, Request
 
 from .. import store
 from ..services import accounts, audit
+from .dbwrite import write
 from ..services.accounts import SessionInfo, UserInfo
 from ..store.models import Athlete
 
@@ -35,7 +36,10 @@ def client_ip(request: Request) -> str | None:
 
 def get_session(request: Request) -> SessionInfo | None:
     if not hasattr(request.state, "session_info"):
-        request.state.session_info = accounts.session_for(request.cookies.get(SESSION_COOKIE))
+        sess = accounts.session_for(request.cookies.get(SESSION_COOKIE))
+        if sess is not None and sess.touch_due:
+            write(accounts.touch_session, sess.id)
+        request.state.session_info = sess
     return request.state.session_info
 
 
@@ -77,8 +81,15 @@ class AthleteView:
 
     def log(self, action: str, target: str | None = None) -> None:
         """Record in the audit trail that this user read or changed this athlete's data."""
+        record(self.actor, action, self.athlete_id, target)
+
+
+def record(actor: audit.Actor, action: str, athlete_id: int | None = None, target: str | None = None) -> None:
+    """Append one audit event in its own short transaction (under the web write lock)."""
+    def insert() -> None:
         with store.get_database().session() as s:
-            audit.record(s, self.actor, action, self.athlete_id, target)
+            audit.record(s, actor, action, athlete_id, target)
+    write(insert)
 
 
 def viewable_athlete(athlete_id: int, request: Request, user: UserInfo = Depends(current_user)) -> AthleteView:

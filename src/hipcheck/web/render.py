@@ -60,7 +60,14 @@ def _width_class(fraction) -> str:
     return f"w{max(0, min(100, int(round((fraction or 0) * 20)) * 5))}"
 
 
+def _ordinal(n) -> str:
+    n = int(round(n))
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 TEMPLATES.env.filters["wclass"] = _width_class
+TEMPLATES.env.filters["ordinal"] = _ordinal
 TEMPLATES.env.globals.update(LEVELS=LEVELS, sparkline=sparkline)
 
 

@@ -24,6 +24,7 @@ from .deps import CSRF_FIELD, CSRF_HEADER, csrf_matches, same_origin
 
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 50
+_FORGED = "Refused: the form had expired or did not come from this site. Reload the page and try again."
 
 
 @dataclass
@@ -69,15 +70,17 @@ class UploadReceiver:
         self._error: Exception | None = None
 
     async def receive(self, request: Request) -> UploadReceiver:
-        ctype, params = parse_options_header(request.headers.get("content-type", ""))
-        if ctype != b"multipart/form-data" or b"boundary" not in params:
-            raise HTTPException(415, "Send the files as a form upload (multipart/form-data).")
         if not same_origin(request):
             raise HTTPException(403, "Refused: this request came from another site.")
+        self._csrf_ok = csrf_matches(request, request.headers.get(CSRF_HEADER))
+        ctype, params = parse_options_header(request.headers.get("content-type", ""))
+        if ctype != b"multipart/form-data" or b"boundary" not in params:
+            if not self._csrf_ok:  # no form field can carry the token: refuse as any forged request
+                raise HTTPException(403, _FORGED)
+            raise HTTPException(415, "Send the files as a form upload (multipart/form-data).")
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_total_bytes:
             raise HTTPException(413, self._too_large())
-        self._csrf_ok = csrf_matches(request, request.headers.get(CSRF_HEADER))
         self._request = request
         parser = MultipartParser(params[b"boundary"], {
             "on_part_begin": self._begin, "on_part_data": self._data, "on_part_end": self._end,
@@ -98,8 +101,7 @@ class UploadReceiver:
             if self._part is not None:
                 raise HTTPException(400, "The upload was cut off before it finished; try again.")
             if not self._csrf_ok:
-                raise HTTPException(403, "Refused: the form had expired or did not come from this site. "
-                                         "Reload the page and try again.")
+                raise HTTPException(403, _FORGED)
         except BaseException:
             self.discard()
             raise
@@ -145,8 +147,7 @@ class UploadReceiver:
         part.filename = filename.decode("utf-8", "replace") if filename is not None else None
         if part.filename is not None:
             if not self._csrf_ok:
-                self._fail(HTTPException(403, "Refused: the form had expired or did not come from this site. "
-                                              "Reload the page and try again."))
+                self._fail(HTTPException(403, _FORGED))
             elif part.name != self.file_field:
                 self._fail(HTTPException(400, f"Unexpected file field '{part.name[:40]}'."))
             elif len(self.files_) >= self.max_files:

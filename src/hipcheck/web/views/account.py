@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from ... import store
 from ...errors import InputError
 from ...services import accounts, audit
+from ..dbwrite import write
 from ..deps import SESSION_COOKIE, client_ip, csrf_protect, current_user
 from ..render import page, redirect
 
@@ -46,7 +47,7 @@ def _context(request: Request, user: accounts.UserInfo) -> dict:
 @router.post("/account/links/{link_id}/revoke")
 def revoke(request: Request, link_id: int, user: accounts.UserInfo = Depends(current_user)):
     try:
-        accounts.revoke_link(link_id, user, actor_ip=client_ip(request))
+        write(accounts.revoke_link, link_id, user, actor_ip=client_ip(request))
     except InputError:
         raise HTTPException(404, "Not found.") from None
     return redirect("/account", "link_revoked")
@@ -66,7 +67,7 @@ def delete(request: Request, user: accounts.UserInfo = Depends(current_user), pa
     if confirm != "DELETE":
         return _account_error(request, user, "Type DELETE in capitals to confirm.")
     try:
-        accounts.delete_account(user, password, actor_ip=client_ip(request))
+        write(accounts.delete_account, user, password, actor_ip=client_ip(request))
     except InputError as exc:
         return _account_error(request, user, str(exc))
     response = redirect("/", "account_deleted")

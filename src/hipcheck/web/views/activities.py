@@ -12,13 +12,15 @@ from ...services import files as file_service
 from ...services import jobs as job_service
 from ...services import load as load_service
 from ...store.models import Activity
-from ..charts import RANGES, load_chart, load_window
+from ..charts import RANGES, default_range, load_chart, load_window
+from ..dbwrite import write
 from ..deps import AthleteView, csrf_protect, own_athlete, viewable_athlete
 from ..render import TEMPLATES, page, redirect
 from ..uploads import UploadReceiver
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 upload_router = APIRouter()  # checks CSRF itself, inside the streaming parser (uploads.py)
+WEEKS_LISTED = 26
 
 
 @router.get("/athletes/{athlete_id}/activities")
@@ -41,14 +43,16 @@ async def upload(request: Request, view: AthleteView = Depends(own_athlete)):
                                     settings.max_files_per_upload).receive(request)
     if not receiver.files_:
         raise HTTPException(400, "Choose at least one file to upload.")
-    try:
+    def save() -> tuple[int, list[int]]:
         with store.get_database().session() as s:
             job = job_service.enqueue(s, view.user.id, view.athlete_id, "import", {"file_ids": []})
             ids = [file_service.register(s, view.athlete_id, "activity", f.original_name, f.stored_name,
                                          f.media_type, f.size_bytes, f.sha256, job_id=job.id).id
                    for f in receiver.files_]
             job.params = {"file_ids": ids}
-            job_id = job.id
+            return job.id, ids
+    try:
+        job_id, ids = write(save)
     except BaseException:
         receiver.discard()
         raise
@@ -96,14 +100,15 @@ def job_json(job_id: int, view: AthleteView = Depends(viewable_athlete)):
 
 
 @router.get("/athletes/{athlete_id}/load")
-def load_dashboard(request: Request, view: AthleteView = Depends(viewable_athlete), range: str = "26"):
-    weeks_key = range if range in RANGES else "26"
+def load_dashboard(request: Request, view: AthleteView = Depends(viewable_athlete), range: str | None = None):
     doc = load_service.build_load_report(view.athlete_name)
+    weeks_key = range if range in RANGES else default_range(doc)
     view.log("read", "load")
     with store.get_database().session() as s:
         last = job_service.recent_jobs(s, view.athlete_id, "import", limit=1)
     start, end = load_window(doc, RANGES[weeks_key])
-    weeks = [w for w in doc["weeks"] if start.isoformat() <= w["week_start"] <= end.isoformat()]
+    weeks = [w for w in doc["weeks"] if start.isoformat() <= w["week_start"] <= end.isoformat()
+             and (w["runs"] or w["cross_training_min"])][-WEEKS_LISTED:]
     return page(request, "athlete/load.html", {
         "view": view, "doc": doc, "chart": load_chart(doc, RANGES[weeks_key]), "rng": weeks_key,
         "ranges": list(RANGES), "weeks": list(reversed(weeks)), "last_import": last[0] if last else None,

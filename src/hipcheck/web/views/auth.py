@@ -6,8 +6,8 @@ from fastapi.responses import Response
 
 from ...errors import InputError
 from ...services import accounts, audit
-from ... import store
-from ..deps import SESSION_COOKIE, client_ip, csrf_protect, get_session
+from ..dbwrite import write
+from ..deps import SESSION_COOKIE, client_ip, csrf_protect, get_session, record
 from ..render import page, redirect, secure
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -42,8 +42,8 @@ def login_form(request: Request, next: str | None = None):
 def _start(request: Request, user: accounts.UserInfo, target: str) -> Response:
     old = request.cookies.get(SESSION_COOKIE)
     if old:
-        accounts.end_session(old)  # a fresh session on every sign-in (no session fixation)
-    token, _csrf = accounts.start_session(user.id)
+        write(accounts.end_session, old)  # a fresh session on every sign-in (no session fixation)
+    token, _csrf = write(accounts.start_session, user.id)
     response = redirect(target)
     response.set_cookie(SESSION_COOKIE, token, max_age=int(accounts.SESSION_MAX.total_seconds()),
                         httponly=True, samesite="lax", secure=secure(request), path="/")
@@ -63,14 +63,12 @@ def login(request: Request, email: str = Form(""), password: str = Form(""), nex
     if user is None:
         by_email.hit(key)
         by_ip.hit(ip)
-        with store.get_database().session() as s:
-            audit.record(s, audit.Actor(None, None, ip), "login_failed")
+        record(audit.Actor(None, None, ip), "login_failed")
         return page(request, "login.html", {"next": _safe_next(next) or "", "email": email,
                                             "error": "E-mail or password is wrong.",
                                             "demo": accounts.demo_enabled()}, status=400)
     by_email.clear(key)
-    with store.get_database().session() as s:
-        audit.record(s, audit.Actor(user.id, user.role, ip), "login")
+    write(accounts.record_login, user, password, actor_ip=ip)
     return _start(request, user, _safe_next(next) or _home_of(user))
 
 
@@ -93,7 +91,7 @@ def signup(request: Request, email: str = Form(""), password: str = Form(""), di
                             headers={"Retry-After": str(int(wait))})
     form = {"email": email, "display_name": display_name, "role": role}
     try:
-        user = accounts.sign_up(email, password, display_name, role, consent=consent == "yes", actor_ip=ip)
+        user = write(accounts.sign_up, email, password, display_name, role, consent=consent == "yes", actor_ip=ip)
     except InputError as exc:
         return page(request, "signup.html", {"form": form, "error": str(exc),
                                              "consent_version": accounts.CONSENT_VERSION}, status=400)
@@ -105,9 +103,8 @@ def signup(request: Request, email: str = Form(""), password: str = Form(""), di
 def logout(request: Request):
     sess = get_session(request)
     if sess is not None:
-        with store.get_database().session() as s:
-            audit.record(s, audit.Actor(sess.user.id, sess.user.role, client_ip(request)), "logout")
-    accounts.end_session(request.cookies.get(SESSION_COOKIE))
+        record(audit.Actor(sess.user.id, sess.user.role, client_ip(request)), "logout")
+    write(accounts.end_session, request.cookies.get(SESSION_COOKIE))
     response = redirect("/", "signed_out")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

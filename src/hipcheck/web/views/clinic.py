@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from ... import store
 from ...errors import InputError
 from ...services import accounts, audit, dashboard
+from ..dbwrite import write
 from ..deps import client_ip, csrf_protect, current_user, get_session, clinician_user
 from ..render import page, redirect
 
@@ -17,8 +18,7 @@ def clinic(request: Request, user: accounts.UserInfo = Depends(clinician_user)):
     with store.get_database().session() as s:
         ids = accounts.linked_athlete_ids(s, user.id)
         rows = dashboard.clinician_rows(s, ids)
-        for aid in ids:
-            audit.record(s, audit.Actor(user.id, user.role, client_ip(request)), "read", aid, "clinic dashboard")
+    _log_reads(request, user, ids)
     links = accounts.links_of_clinician(user.id)
     pending = [li for li in links if li.status == "pending"]
     return page(request, "clinic/dashboard.html", {"rows": rows, "pending": pending,
@@ -30,16 +30,24 @@ def clinic_json(request: Request, user: accounts.UserInfo = Depends(clinician_us
     with store.get_database().session() as s:
         ids = accounts.linked_athlete_ids(s, user.id)
         rows = dashboard.clinician_rows(s, ids)
-        for aid in ids:
-            audit.record(s, audit.Actor(user.id, user.role, client_ip(request)), "read", aid, "clinic dashboard")
+    _log_reads(request, user, ids)
     return [{"athlete_id": r.athlete_id, "name": r.name, "latest_assessment": r.latest_assessment,
              "latest_pain": r.latest_pain, "pain_trend": r.pain_trend, "sessions_logged_7d": r.sessions_logged_7d,
              "alerts": [a.text for a in r.alerts]} for r in rows]
 
 
+def _log_reads(request: Request, user: accounts.UserInfo, athlete_ids: list[int]) -> None:
+    def insert() -> None:
+        with store.get_database().session() as s:
+            for aid in athlete_ids:
+                audit.record(s, audit.Actor(user.id, user.role, client_ip(request)), "read", aid, "clinic dashboard")
+    if athlete_ids:
+        write(insert)
+
+
 @router.post("/clinic/invites")
 def invite(request: Request, user: accounts.UserInfo = Depends(clinician_user), note: str = Form("")):
-    code = accounts.create_invite(user, note)
+    code = write(accounts.create_invite, user, note)
     link = str(request.base_url).rstrip("/") + f"/invite/{code}"
     return page(request, "clinic/invite_created.html", {"link": link, "note": note.strip()[:100],
                                                         "days": accounts.INVITE_VALID.days})
@@ -48,7 +56,7 @@ def invite(request: Request, user: accounts.UserInfo = Depends(clinician_user), 
 @router.post("/clinic/links/{link_id}/revoke")
 def clinician_revoke(request: Request, link_id: int, user: accounts.UserInfo = Depends(clinician_user)):
     try:
-        accounts.revoke_link(link_id, user, actor_ip=client_ip(request))
+        write(accounts.revoke_link, link_id, user, actor_ip=client_ip(request))
     except InputError:
         raise HTTPException(404, "Not found.") from None
     return redirect("/clinic")
@@ -68,7 +76,7 @@ def invite_page(request: Request, code: str):
 @router.post("/invite/{code}/accept")
 def accept(request: Request, code: str, user: accounts.UserInfo = Depends(current_user)):
     try:
-        accounts.accept_invite(code, user, actor_ip=client_ip(request))
+        write(accounts.accept_invite, code, user, actor_ip=client_ip(request))
     except InputError as exc:
         raise HTTPException(400, str(exc)) from None
     return redirect(f"/athletes/{user.athlete_id}", "link_accepted")

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from ...diary.models import PainEntry
 from ...services import diary as service
+from ..dbwrite import write
 from ..deps import AthleteView, csrf_protect, own_athlete, viewable_athlete
 from ..render import page, redirect
 
@@ -56,7 +57,7 @@ def add(request: Request, view: AthleteView = Depends(own_athlete), date: str = 
     except ValueError as exc:
         msg = str(exc) if ":" in str(exc) else f"date: use a date such as {dt.date.today().isoformat()}"
         return _again(request, view, form, msg)
-    result = service.add_entry(entry, view.athlete_name)
+    result = write(service.add_entry, entry, view.athlete_name)
     view.log("create" if result["created"] else "update", f"diary:{entry.date.isoformat()}")
     target = f"/athletes/{view.athlete_id}" if next == "overview" else f"/athletes/{view.athlete_id}/diary"
     return redirect(target, "diary_saved")

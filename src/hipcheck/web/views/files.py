@@ -13,7 +13,7 @@ from ... import store
 from ...services import accounts, audit
 from ...services import files as file_service
 from ...store.web_models import StoredFile
-from ..deps import client_ip, csrf_protect, current_user
+from ..deps import client_ip, csrf_protect, current_user, record
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 INLINE = ("video/", "image/")
@@ -29,10 +29,9 @@ def download(request: Request, file_id: int, user: accounts.UserInfo = Depends(c
             raise HTTPException(410, row.note or "This file was deleted.")
         path = file_service.path_of(row.stored_name)
         name, media, athlete_id = row.original_name, row.media_type, row.athlete_id
-        range_header = request.headers.get("range", "")
-        if not range_header or range_header.startswith("bytes=0-"):  # one entry per viewing, not per chunk
-            audit.record(s, audit.Actor(user.id, user.role, client_ip(request)), "download", athlete_id,
-                         f"file:{file_id}")
+    range_header = request.headers.get("range", "")
+    if not range_header or range_header.startswith("bytes=0-"):  # one entry per viewing, not per chunk
+        record(audit.Actor(user.id, user.role, client_ip(request)), "download", athlete_id, f"file:{file_id}")
     if not path.is_file():
         raise HTTPException(410, "This file is no longer kept.")
     inline = media.startswith(INLINE)

@@ -10,6 +10,7 @@ from ...services import files as file_service
 from ...services import jobs as job_service
 from ...store.models import GaitAnalysis
 from ...store.web_models import StoredFile
+from ..dbwrite import write
 from ..deps import AthleteView, csrf_protect, own_athlete, viewable_athlete
 from ..render import page, redirect
 from ..uploads import UploadReceiver
@@ -58,12 +59,16 @@ async def upload(request: Request, view: AthleteView = Depends(own_athlete)):
         if camera not in VIEWS:
             raise HTTPException(400, "Choose where the camera was.")
         f = receiver.files_[0]
-        with store.get_database().session() as s:
-            row = file_service.register(s, view.athlete_id, "video", f.original_name, f.stored_name, f.media_type,
-                                        f.size_bytes, f.sha256)
-            job = job_service.enqueue(s, view.user.id, view.athlete_id, "gait", {"file_id": row.id, "view": camera})
-            row.job_id = job.id
-            job_id = job.id
+
+        def save() -> int:
+            with store.get_database().session() as s:
+                row = file_service.register(s, view.athlete_id, "video", f.original_name, f.stored_name,
+                                            f.media_type, f.size_bytes, f.sha256)
+                job = job_service.enqueue(s, view.user.id, view.athlete_id, "gait",
+                                          {"file_id": row.id, "view": camera})
+                row.job_id = job.id
+                return job.id
+        job_id = write(save)
     except BaseException:
         receiver.discard()
         raise

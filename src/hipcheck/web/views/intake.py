@@ -16,6 +16,7 @@ from ...contracts import intake_fields
 from ...services import accounts
 from ...services import assess as service
 from ...store.models import Assessment
+from ..dbwrite import write
 from ..deps import AthleteView, csrf_protect, get_session, own_athlete
 from ..render import page, redirect
 
@@ -32,7 +33,7 @@ def _state(request: Request, athlete_id: int) -> dict:
 
 
 def _save(request: Request, state: dict | None) -> None:
-    accounts.set_session_data(get_session(request).id, STATE_KEY, state)
+    write(accounts.set_session_data, get_session(request).id, STATE_KEY, state)
 
 
 def _replay(state: dict):
@@ -168,7 +169,7 @@ def finish_now(request: Request, view: AthleteView = Depends(own_athlete)):
 def _finish(request: Request, view: AthleteView, state: dict, session):
     if not state["answers"]:
         return redirect(f"/athletes/{view.athlete_id}/intake")
-    service.assess_intake(session.intake, athlete=view.athlete_name, store=True)
+    write(service.assess_intake, session.intake, athlete=view.athlete_name, store=True)
     with store.get_database().session() as s:
         latest = s.scalars(select(Assessment.id).where(Assessment.athlete_id == view.athlete_id)
                            .order_by(Assessment.id.desc()).limit(1)).one()

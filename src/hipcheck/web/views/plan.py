@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from ...errors import InputError
 from ...knowledge import get_knowledge
 from ...services import plan as service
+from ..dbwrite import write
 from ..deps import AthleteView, csrf_protect, own_athlete, viewable_athlete
 from ..render import TEMPLATES, page, redirect
 
@@ -34,7 +35,7 @@ def plan_page(request: Request, view: AthleteView = Depends(viewable_athlete)):
     view.log("read", "plan")
     if result is None:
         return page(request, "athlete/plan_none.html", {"view": view})
-    status = service.plan_status(view.athlete_name)
+    status = write(service.plan_status, view.athlete_name)  # may re-assess and replace the plan
     if status["plan_id"] != result.plan_id:  # the status check replaced the plan (a warning sign appeared)
         result = _current(view)
     return page(request, "athlete/plan.html", _context(view, result, status))
@@ -52,7 +53,7 @@ def _context(view: AthleteView, result: service.PlanResult, status: dict) -> dic
 
 @router.post("/athletes/{athlete_id}/plan/create")
 def create(request: Request, view: AthleteView = Depends(own_athlete)):
-    result = service.build_plan(view.athlete_name)
+    result = write(service.build_plan, view.athlete_name)
     view.log("create", f"plan:{result.plan_id}")
     return redirect(f"/athletes/{view.athlete_id}/plan", "plan_created")
 
@@ -66,15 +67,16 @@ def log(request: Request, view: AthleteView = Depends(own_athlete), exercise: st
         pain_score = int(pain) if pain.strip() else None
     except ValueError:
         raise HTTPException(400, "Give the day, the number of sets and (optionally) pain 0-10.") from None
-    done = service.log_session(day, exercise, n_sets, pain_score, athlete=view.athlete_name)
+    done = write(service.log_session, day, exercise, n_sets, pain_score, athlete=view.athlete_name)
     view.log("create", f"plan-log:{exercise}")
     if request.headers.get("hx-request"):
         result = _current(view)
         ctx = _context(view, result, done["status"])
         card = ctx["cards"].get(exercise)
-        html = TEMPLATES.get_template("athlete/_exercise.html").render(
-            **ctx, c=card, csrf=request.headers.get("x-csrf-token", ""), just_logged=done["logged"], today=day.isoformat())
-        return HTMLResponse(html)
+        extra = dict(csrf=request.headers.get("x-csrf-token", ""), today=day.isoformat())
+        html = TEMPLATES.get_template("athlete/_exercise.html").render(**ctx, **extra, c=card, just_logged=done["logged"])
+        week = TEMPLATES.get_template("athlete/_week.html").render(**ctx, **extra, oob=True)  # the adherence card too
+        return HTMLResponse(html + week)
     return redirect(f"/athletes/{view.athlete_id}/plan", "logged")
 
 
