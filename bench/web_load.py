@@ -85,7 +85,7 @@ async def simulated_user(client, base: str, email: str, athlete_id: int, deadlin
             match = CSRF.search(r.text)
             token = match.group(1) if match else None
             stats.record("dashboard", t, r.status_code == 200 and token is not None, f"HTTP {r.status_code}")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             stats.record("dashboard", t, False, type(exc).__name__)
         await asyncio.sleep(think_s)
         if time.monotonic() >= deadline or token is None:
@@ -97,9 +97,15 @@ async def simulated_user(client, base: str, email: str, athlete_id: int, deadlin
                 "csrf_token": token, "date": day.isoformat(), "pain_during": str(rng.randint(0, 4)),
                 "pain_after": str(rng.randint(0, 6)), "next": "overview"})
             stats.record("diary entry", t, r.status_code == 303, f"HTTP {r.status_code}")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             stats.record("diary entry", t, False, type(exc).__name__)
         await asyncio.sleep(think_s)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -190,11 +196,16 @@ def main(argv: list[str] | None = None) -> int:
                     time.sleep(0.2)
             print(f"{args.users} users for {args.seconds:g} s against {base} (think time {args.think:g} s)",
                   file=sys.stderr)
+            cpu0 = _cpu_seconds(server.pid)
             stats, elapsed = asyncio.run(drive(base, users, args.seconds, args.think, args.ramp, args.seed))
+            server_cpu = _cpu_seconds(server.pid) - cpu0
         finally:
             server.terminate()
             server.wait(timeout=20)
             log.close()
+    n = sum(len(v) for v in stats.latency_ms.values())
+    print(f"server CPU: {server_cpu:.1f} s for {n} requests ({1000 * server_cpu / max(n, 1):.1f} ms each); "
+          f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", file=sys.stderr)
     return 0 if report(stats, elapsed, args.users, args.target_ms) else 1
 
 

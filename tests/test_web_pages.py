@@ -6,7 +6,6 @@ import json
 import re
 
 from sqlalchemy import select
-
 from web_support import answer_intake, link, sign_up, web_app, web_app_any  # noqa: F401 (fixtures)
 
 OUTER_HIP = {"runner.age_years": 44, "runner.sex": "female", "pain.locations": ["outer_hip"],

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-
-from web_support import all_routes, answer_intake, new_client, sign_up, web_app_any  # noqa: F401 (fixtures)
+from web_support import all_routes, answer_intake, new_client, sign_up, web_app_any  # noqa: F401 (fixture)
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 ACTIVITIES = SHARED / "data" / "activities"

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-
 from web_support import make_app, sign_up, web_app, web_app_any  # noqa: F401 (fixtures)
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -174,7 +173,7 @@ def test_video_metadata_is_stripped(tmp_path, shared_dir):
         assert secret not in after
     import cv2
 
-    frames = lambda p: int(cv2.VideoCapture(str(p)).get(cv2.CAP_PROP_FRAME_COUNT))  # noqa: E731
+    frames = lambda p: int(cv2.VideoCapture(str(p)).get(cv2.CAP_PROP_FRAME_COUNT))
     assert frames(clean) == frames(tagged) > 0
 
 
@@ -183,7 +182,7 @@ def test_old_footage_is_purged_while_the_analysis_stays(web_app, tmp_path, monke
     from hipcheck.store import GaitAnalysis, get_database
 
     ann = sign_up(web_app, "ann@example.org", "Ann")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with get_database().session() as s:
         rows = []
         for age, media in ((31, "video/mp4"), (31, "application/json"), (5, "video/mp4")):

@@ -106,7 +106,7 @@ def answer_intake(user: WebUser, answers: dict, default_bool: bool = False, limi
 
 
 # -- fixtures (imported by the test modules) -----------------------------------------------------------
-import pytest  # noqa: E402
+import pytest
 
 
 def _app(url: str, tmp_path, monkeypatch, **settings):

@@ -5,7 +5,7 @@ import sys
 
 import typer
 
-from .commands import athlete, kb
+from .commands import athlete, demo, kb
 from .commands import diary, load
 from .commands import assess as assess_cmd
 from .commands import risk
@@ -33,6 +33,7 @@ app.add_typer(gait.app, name="gait")
 app.add_typer(posture.app, name="posture")
 app.add_typer(plan_cmd.app, name="plan")
 app.command("serve")(serve_cmd.serve)
+app.command("demo")(demo.demo)
 
 
 @app.callback()

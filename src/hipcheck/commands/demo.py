@@ -18,10 +18,11 @@ def demo(fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="t
     if fmt is OutputFormat.json:
         print_json({"athlete": result.athlete, "assessment": result.assessment,
                     "import": result.import_summary, "load_report": result.load_report,
-                    "progression": result.progression})
+                    "progression": result.progression, "plan": result.plan})
         return
     from .assess import render
     from .load import print_plan, print_report
+    from .plan import render as render_plan
 
     console.rule(f"[bold]hipcheck demo: {result.athlete}[/]")
     console.print("A 38-year-old desk-bound runner with an outer-hip ache after adding a long hilly run. "
@@ -34,5 +35,7 @@ def demo(fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="t
     print_report(result.load_report)
     console.rule("[bold]What the next weeks should look like[/]")
     print_plan(result.progression)
+    console.rule("[bold]Her prevention and rehab plan[/]")
+    render_plan(result.plan)
     console.print("\nNext: `hipcheck load report --html report.html` for the chart, "
-                  "`hipcheck assess --interactive` for your own answers.", highlight=False)
+                  "`hipcheck plan --pdf plan.pdf` for the handout, `hipcheck assess --interactive` for your own answers.", highlight=False)

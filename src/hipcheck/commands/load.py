@@ -74,13 +74,14 @@ def report(since: str = typer.Option(None, "--since", help="First day to show (Y
     if fmt is OutputFormat.json:
         print_json(doc)
         return
-    _print_report(doc)
+    print_report(doc)
     for path in (chart, html):
         if path:
             console.print(f"[green]✓[/] wrote {path}", highlight=False)
 
 
-def _print_report(doc: dict) -> None:
+def print_report(doc: dict) -> None:
+    """The load report in the terminal: totals, recent weeks, flags, pain rises and caveats."""
     t = doc["totals"]
     console.print(f"[bold]{doc['athlete']}[/]: {t['runs']} runs, {t['run_km']} km "
                   f"({t['first_day']} to {t['last_day']}), {t['cross_training_sessions']} cross-training "
@@ -118,6 +119,11 @@ def plan(weeks: int = typer.Option(6, "--weeks", help="How many weeks to plan (4
     if fmt is OutputFormat.json:
         print_json(doc)
         return
+    print_plan(doc)
+
+
+def print_plan(doc: dict) -> None:
+    """The progression plan in the terminal: weekly caps or the walk-run ladder, with each rule's source."""
     title = "Walk-run return to running" if doc["mode"] == "return_to_run" else "Safe progression"
     console.print(f"[bold]{title}[/] for {doc['athlete']} ({doc['reason']})", highlight=False)
     table = Table()

@@ -22,7 +22,17 @@ from sqlalchemy.orm import Session
 
 from .. import store
 from ..errors import InputError
-from ..store.models import Activity, Assessment, Athlete, DiaryEntry, GaitAnalysis, Intake, Plan, PlanLog, utcnow
+from ..store.models import (
+    Activity,
+    Assessment,
+    Athlete,
+    DiaryEntry,
+    GaitAnalysis,
+    Intake,
+    Plan,
+    PlanLog,
+    utcnow,
+)
 from ..store.web_models import ClinicianLink, Job, StoredFile, User, WebSession
 from . import audit, files
 

@@ -72,7 +72,7 @@ def athlete_summary(s: Session, athlete_id: int, today: dt.date | None = None) -
     if entries:
         out.latest_pain, out.last_entry = entries[-1].worst, entries[-1].date
         out.pain_trend = _trend(entries, today)
-    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.timezone.utc)
+    start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
     runs = s.execute(select(func.count(), func.coalesce(func.sum(Activity.distance_m), 0.0), func.max(Activity.start_time))
                      .where(Activity.athlete_id == athlete_id, Activity.is_run.is_(True),
                             Activity.start_time >= start)).one()

@@ -2,7 +2,7 @@
 
 The sample runner's answers are in samples/demo_intake.yaml; her training log is generated here,
 deterministically, relative to today: twelve steady weeks, then a fast ramp with a long hilly run,
-and a pain diary that rises after it. Everything goes through the same services as the real commands.
+and a pain diary that rises after it; then her plan. Everything goes through the same services as the real commands.
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ class DemoResult:
     import_summary: dict
     load_report: dict | None
     progression: dict | None
+    plan: dict | None
     notes: list[str] = field(default_factory=list)
 
 
@@ -73,6 +74,7 @@ def run_demo(today: date | None = None) -> DemoResult:
     from ..diary.models import PainEntry
     from . import diary as diary_service
     from . import load as load_service
+    from . import plan as plan_service
     from .assess import assess_intake
 
     today = today or load_service.today_local()
@@ -96,4 +98,5 @@ def run_demo(today: date | None = None) -> DemoResult:
                                 athlete=DEMO_ATHLETE)
     report = load_service.build_load_report(DEMO_ATHLETE, today=today)
     progression = load_service.build_progression_plan(DEMO_ATHLETE, today=today)
-    return DemoResult(DEMO_ATHLETE, created, assessment, summary, report, progression)
+    plan = plan_service.build_plan(DEMO_ATHLETE, today=today).document
+    return DemoResult(DEMO_ATHLETE, created, assessment, summary, report, progression, plan)

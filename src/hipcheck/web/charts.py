@@ -76,8 +76,8 @@ def load_chart(doc: dict, weeks: int | None = 26) -> Markup:
     def y_pain(p: float) -> float:
         return TOP + ph - p / 10 * ph
 
-    out = [f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-labelledby="load-chart-title load-chart-desc" '
-           f'xmlns="http://www.w3.org/2000/svg">',
+    out = [(f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" '
+            'aria-labelledby="load-chart-title load-chart-desc" xmlns="http://www.w3.org/2000/svg">'),
            '<title id="load-chart-title">Weekly running distance, spikes, training flags and pain</title>',
            f'<desc id="load-chart-desc">{_attr(_describe(doc, shown, start, end))}</desc>']
     for i in range(6):  # grid and left axis (km)

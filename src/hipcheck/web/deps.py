@@ -15,9 +15,9 @@ from fastapi import Depends, HTTPException, Request
 
 from .. import store
 from ..services import accounts, audit
-from .dbwrite import write
 from ..services.accounts import SessionInfo, UserInfo
 from ..store.models import Athlete
+from .dbwrite import write
 
 SESSION_COOKIE = "hc_session"
 PRE_COOKIE = "hc_pre"  # CSRF token for forms shown before signing in (login, sign-up)

@@ -52,22 +52,20 @@ def _num(value, digits: int = 1) -> str:
     return "–" if value is None else f"{value:,.{digits}f}"
 
 
-TEMPLATES.env.filters.update(date=_date, datetime=_datetime, pct=_pct, num=_num,
-                             level=lambda v: LEVELS.get(v, str(v).replace("_", " ")),
-                             words=lambda v: str(v).replace("_", " "))
 def _width_class(fraction) -> str:
     """A CSS width class (w0, w5 ... w100) for a 0-1 fraction: bars without inline styles (CSP)."""
-    return f"w{max(0, min(100, int(round((fraction or 0) * 20)) * 5))}"
+    return f"w{max(0, min(100, round((fraction or 0) * 20) * 5))}"
 
 
 def _ordinal(n) -> str:
-    n = int(round(n))
+    n = round(n)
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
-TEMPLATES.env.filters["wclass"] = _width_class
-TEMPLATES.env.filters["ordinal"] = _ordinal
+TEMPLATES.env.filters.update(date=_date, datetime=_datetime, pct=_pct, num=_num, wclass=_width_class,
+                             ordinal=_ordinal, level=lambda v: LEVELS.get(v, str(v).replace("_", " ")),
+                             words=lambda v: str(v).replace("_", " "))
 TEMPLATES.env.globals.update(LEVELS=LEVELS, sparkline=sparkline)
 
 
@@ -85,7 +83,7 @@ def page(request: Request, name: str, context: dict | None = None, status: int =
 
 
 def secure(request: Request) -> bool:
-    return request.url.scheme == "https" or getattr(request.app.state, "settings").secure_cookies
+    return request.url.scheme == "https" or request.app.state.settings.secure_cookies
 
 
 def redirect(url: str, done: str | None = None) -> RedirectResponse:

@@ -183,7 +183,7 @@ class UploadReceiver:
             return
         target = ReceivedFile(files.safe_display_name(part.filename), files.new_stored_name(ext), media_type)
         part.target, part.hasher = target, hashlib.sha256()
-        part.handle = open(target.path, "xb")  # noqa: SIM115 - closed in _end or discard()
+        part.handle = open(target.path, "xb")  # noqa: SIM115 - closed in _end() or discard()
         os.chmod(target.path, 0o600)
         head, part.data = bytes(part.data), bytearray()
         self._write(part, head)

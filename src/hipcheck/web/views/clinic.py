@@ -7,7 +7,7 @@ from ... import store
 from ...errors import InputError
 from ...services import accounts, audit, dashboard
 from ..dbwrite import write
-from ..deps import client_ip, csrf_protect, current_user, get_session, clinician_user
+from ..deps import client_ip, clinician_user, csrf_protect, current_user, get_session
 from ..render import page, redirect
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
