@@ -26,7 +26,9 @@ from hipcheck.store import (
 )
 
 TABLES = {"athletes", "intakes", "assessments", "activities", "diary_entries", "gait_analyses", "plans",
-          "plan_logs"}
+          "plan_logs",
+          # the web app's (migration web01)
+          "users", "web_sessions", "clinician_links", "audit_log", "jobs", "stored_files"}
 UTC = dt.timezone.utc
 
 
@@ -53,7 +55,7 @@ def test_migrations_upgrade_downgrade_and_upgrade_again(db_url):
     assert _tables(db) == set()
     db.upgrade()
     assert _tables(db) == TABLES
-    assert db.current_revision() == Database.head_revision() == "0001"
+    assert db.current_revision() == Database.head_revision() == "web01"
     db.downgrade("base")
     assert _tables(db) == set()
     assert db.current_revision() is None

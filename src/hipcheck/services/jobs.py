@@ -376,6 +376,7 @@ class Worker:
         if self._last_purge and now - self._last_purge < self.purge_every_s:
             return 0
         self._last_purge = now
+        _remove_stale_work_dirs(self.limits.timeout_s)
         with self.db.session() as s:
             return files.purge_expired_videos(s).deleted
 
@@ -392,6 +393,19 @@ class Worker:
             except HipcheckError as exc:  # e.g. the database is briefly unreachable: keep going
                 print(f"hipcheck worker: {exc}", file=sys.stderr, flush=True)
                 stop.wait(max(self.poll_s, 2.0))
+
+
+def _remove_stale_work_dirs(timeout_s: float) -> None:
+    """Scratch folders of video analyses killed mid-way (older than any job may run) hold footage: remove."""
+    import shutil
+
+    cutoff = time.time() - max(timeout_s * 2, 3600)
+    for work in files.files_dir().glob(".work-*"):
+        try:
+            if work.is_dir() and work.stat().st_mtime < cutoff:
+                shutil.rmtree(work, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _alive(pid: int) -> bool:
