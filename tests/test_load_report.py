@@ -101,3 +101,21 @@ def test_progression_caps_follow_the_rules():
     assert not PainGate.check(worse_morning, th, today).passed
     gap = ProgressionPlanner(th, 4, today + timedelta(days=60)).run(h, PainGate.check([], th, today))
     assert gap.mode == "return_to_run" and "no runs" in gap.reason
+
+
+def test_report_shows_the_cohort_risk_pattern_with_honest_wording(run_cli, history_csv, tmp_path):
+    from hipcheck.report.load_report import write_html
+    from hipcheck.services.load import build_load_report
+
+    doc = build_load_report("Ann", today=history_csv + timedelta(days=3))  # the week of the 25 km run
+    risk = doc["risk"]
+    assert risk["source"] == "lovdal_2021" and "not a prediction for you" in risk["wording"]
+    assert 0 <= risk["percentile_vs_cohort"] <= 100 and risk["drivers"]
+    write_html(doc, tmp_path / "report.html")
+    html = (tmp_path / "report.html").read_text()
+    assert "cohort of competitive runners" in html and "th percentile" in html
+    # Today the log is long over: no percentile, and the report says why instead of guessing.
+    r = run_cli("load", "report", "--format", "json")
+    assert r.code == 0, r.stderr
+    idle = json.loads(r.stdout)["risk"]
+    assert idle["percentile_vs_cohort"] is None and "No training is logged" in idle["wording"]

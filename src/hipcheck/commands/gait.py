@@ -13,7 +13,7 @@ from ..services import gait as service
 from .common import OutputFormat, console, console_err, print_json
 
 app = typer.Typer(help="Running gait from a phone video: cadence, contact time, overstride, pelvic drop "
-                       "and what they point at. Needs the gait extra: pip install 'hipcheck[gait]'.",
+                       "and what they point at. Needs the gait extra (make install includes it; or pip install 'hipcheck\\[gait]').",
                   no_args_is_help=True)
 
 STAGES = {"pose": "finding the runner", "video": "drawing the video", "videos": "analysing videos"}

@@ -106,6 +106,15 @@ def print_report(doc: dict) -> None:
         before = ", ".join(f"{x['kind']} {x['date']}" for x in r["flags_before"]) or "no flag"
         console.print(f"[red]pain rise[/] {r['date']}: {r['from']} -> {r['to']}/10; before it: {before}",
                       highlight=False)
+    risk = doc.get("risk")
+    if risk:
+        if risk.get("percentile_vs_cohort") is not None:
+            drivers = ", ".join(f"{d['input']} {'▲' if d['contribution'] > 0 else '▼'}"
+                                for d in risk["drivers"][:3])
+            console.print(f"[bold]Training pattern[/]: {risk['percentile_vs_cohort']:.0f}th percentile of a "
+                          f"cohort of competitive runners' days ({risk['window_start']} to {risk['as_of_date']})"
+                          + (f"; drivers: {drivers}" if drivers else ""), highlight=False)
+        console.print(f"[dim]{risk['wording']} ({risk['source']})[/]", highlight=False)
     for c in doc["caveats"]:
         console.print(f"[dim]{c}[/]", highlight=False)
 

@@ -12,7 +12,7 @@ from .common import OutputFormat, console, print_json
 from .gait import report_store
 
 app = typer.Typer(help="Standing posture from a front or back photo: pelvic and shoulder tilt, trunk shift, "
-                       "an apparent leg-length flag. Needs the gait extra: pip install 'hipcheck[gait]'.",
+                       "an apparent leg-length flag. Needs the gait extra (make install includes it; or pip install 'hipcheck\\[gait]').",
                   no_args_is_help=True)
 
 

@@ -202,8 +202,23 @@ def build_load_report(athlete: str | None = None, since: date | None = None,
         activities = load_activities(s, who.id)
         pain = load_entries(s, who.id)
         name = who.name
-    analysis = LoadAnalysis(load_thresholds(), today or today_local(), since).run(activities, pain, name)
-    return analysis.document_
+    today = today or today_local()
+    analysis = LoadAnalysis(load_thresholds(), today, since).run(activities, pain, name)
+    doc = analysis.document_
+    doc["risk"] = _risk_pattern(activities, pain, today)
+    return doc
+
+
+def _risk_pattern(activities, pain, today: date) -> dict:
+    """The last 7 days against the Lövdal 2021 cohort (context, not a prediction); never breaks the report."""
+    from ..errors import HipcheckError
+    from ..risk import risk_for_history
+
+    try:
+        return risk_for_history(activities, pain, today).to_json()
+    except HipcheckError as exc:
+        return {"schema": "hipcheck.risk/v1", "percentile_vs_cohort": None,
+                "wording": f"Risk pattern not available: {exc}", "drivers": [], "source": "lovdal_2021"}
 
 
 def build_progression_plan(athlete: str | None = None, weeks: int = 6, today: date | None = None) -> dict:
