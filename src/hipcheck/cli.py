@@ -12,7 +12,7 @@ from .commands import risk
 from .commands import gait, posture
 from .commands import plan as plan_cmd
 from .commands import serve as serve_cmd
-from .commands.common import console_err, run_guarded
+from .commands.common import run_guarded
 
 app = typer.Typer(
     name="hipcheck",

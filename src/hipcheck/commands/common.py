@@ -5,13 +5,14 @@ import enum
 import json
 import sys
 import traceback
+from datetime import date
 from typing import Any, Callable
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..errors import HipcheckError
+from ..errors import HipcheckError, InputError
 
 console = Console()
 console_err = Console(stderr=True)
@@ -20,6 +21,16 @@ console_err = Console(stderr=True)
 class OutputFormat(str, enum.Enum):
     text = "text"
     json = "json"
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    """An ISO date option (`--date 2025-03-14`), or None when not given; a bad value names the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} '{value}' is not a date: use YYYY-MM-DD, e.g. 2025-03-14") from None
 
 
 def print_json(doc: Any) -> None:

@@ -10,19 +10,10 @@ from rich.table import Table
 from ..diary.models import PainEntry
 from ..errors import InputError
 from ..services import diary as service
-from .common import OutputFormat, console, print_json
+from .common import OutputFormat, console, parse_date, print_json
 
 app = typer.Typer(help="Pain diary: 0-10 pain during, after and the next morning, linked to that day's runs.",
                   no_args_is_help=True)
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option} '{value}' is not a date: use YYYY-MM-DD, e.g. 2025-03-14") from None
 
 
 @app.command("add")
@@ -36,7 +27,7 @@ def add(day: str = typer.Option(None, "--date", help="Day (YYYY-MM-DD); default 
         athlete: str = typer.Option(None, "--athlete", help="Athlete name (default: the only one)."),
         fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json")) -> None:
     """Record one day's pain; a second entry for the same date updates it."""
-    when = _date(day, "--date") or date.today()
+    when = parse_date(day, "--date") or date.today()
     try:
         entry = PainEntry(date=when, pain_during=pain_during, pain_after=pain_after,
                           pain_next_morning=pain_next_morning, location=location, note=note)
@@ -63,7 +54,7 @@ def list_(since: str = typer.Option(None, "--since", help="First day to show (YY
           athlete: str = typer.Option(None, "--athlete", help="Athlete name (default: the only one)."),
           fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json")) -> None:
     """Show the diary with each day's runs."""
-    doc = service.list_entries(athlete, _date(since, "--since"))
+    doc = service.list_entries(athlete, parse_date(since, "--since"))
     if fmt is OutputFormat.json:
         print_json(doc)
         return

@@ -1,30 +1,19 @@
 """`hipcheck load`: import training files, see the training-error flags, plan a safe progression."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..errors import InputError
 from ..services import load as service
-from .common import OutputFormat, console, console_err, print_json
+from .common import OutputFormat, console, console_err, parse_date, print_json
 
 app = typer.Typer(help="Training history: import watch files, find training errors, plan a safe progression.",
                   no_args_is_help=True)
 
 STYLE = {"imported": "green", "salvaged": "yellow", "skipped": "dim", "merged": "cyan", "failed": "red"}
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option} '{value}' is not a date: use YYYY-MM-DD, e.g. 2025-03-14") from None
 
 
 @app.command("import")
@@ -64,7 +53,7 @@ def report(since: str = typer.Option(None, "--since", help="First day to show (Y
            athlete: str = typer.Option(None, "--athlete", help="Athlete name (default: the only one)."),
            fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json")) -> None:
     """Weekly distance, run spikes, training-error flags and pain on one time axis."""
-    doc = service.build_load_report(athlete, _date(since, "--since"))
+    doc = service.build_load_report(athlete, parse_date(since, "--since"))
     from ..report.load_report import write_chart, write_html
 
     if chart:

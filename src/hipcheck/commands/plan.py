@@ -2,7 +2,6 @@
 log the sessions and follow progress."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import typer
@@ -12,7 +11,7 @@ from rich.table import Table
 
 from ..errors import InputError
 from ..services import plan as service
-from .common import OutputFormat, console, console_err, print_json
+from .common import OutputFormat, console, console_err, parse_date, print_json
 
 app = typer.Typer(help="Your plan: phases, exercises with dosage, running changes, return to running, "
                        "when to get help; the PDF handout, calendar and FHIR export; logging and progress.")
@@ -21,15 +20,6 @@ _BANNER = {"emergency": "bold white on red", "urgent": "bold black on dark_orang
            "routine": "bold black on yellow", "self_care": "bold black on green"}
 _ACTION = {"progress": "[green]progress[/]", "hold": "[yellow]hold[/]", "regress": "[red]step back[/]",
            "start": "[cyan]start[/]"}
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option} '{value}' is not a date: use YYYY-MM-DD, e.g. 2025-03-14") from None
 
 
 @app.callback(invoke_without_command=True)
@@ -52,7 +42,7 @@ def plan(ctx: typer.Context,
         return
     if not 1 <= weeks <= 12:
         raise InputError(f"--weeks must be between 1 and 12 (got {weeks})")
-    first = _date(start, "--start")
+    first = parse_date(start, "--start")
     result = service.build_plan(athlete=athlete, intake=intake)
     if result.note:
         console_err.print(f"[yellow]{escape(result.note)}[/]", highlight=False, soft_wrap=True)
@@ -122,7 +112,7 @@ def log(day: str = typer.Option(None, "--date", help="Day of the session (YYYY-M
         athlete: str = typer.Option(None, "--athlete", help="Athlete name (default: the only one)."),
         fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json")) -> None:
     """Log one exercise session; record the next morning's pain with `hipcheck diary add`."""
-    when = _date(day, "--date") or service.today_local()
+    when = parse_date(day, "--date") or service.today_local()
     doc = service.log_session(when, exercise, sets, pain, athlete)
     if fmt is OutputFormat.json:
         print_json(doc)
