@@ -167,3 +167,16 @@ def test_text_output_and_unknown_athlete(run_cli, athlete, shared_dir, tmp_path)
     assert r.code == 0 and "salvaged" in r.stdout and "kept what was decoded" in r.stdout
     r = run_cli("load", "import", src, "--athlete", "Nobody")
     assert r.code == 2 and "no athlete 'Nobody'" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.postgres
+def test_sample_files_import_on_postgresql_too(run_cli, pg_url, monkeypatch, shared_dir):
+    """Multi-activity files get their own 64-character keys, which PostgreSQL enforces strictly."""
+    monkeypatch.setenv("HIPCHECK_DATABASE_URL", pg_url)
+    assert run_cli("athlete", "add", "Ann").code == 0
+    doc = _import(run_cli, shared_dir / ACTIVITIES)
+    failed = {f["file"].rsplit("/", 1)[-1] for f in doc["failed"]}
+    assert failed == {"garmin-fenix-5-run-records.csv", "gpxpy-unicode_with_bom.gpx"}
+    rows = _activities()
+    assert rows and all(len(r.content_hash) == 64 for r in rows)
+    assert len({r.content_hash for r in rows}) == len(rows)

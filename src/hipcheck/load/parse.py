@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .csvfile import TrainingCsvParser
-from .discover import read_item_bytes
+from .discover import content_hash, read_item_bytes
 from .fit import FitDecoder
 from .gpx import GpxParser
 from .models import ActivityFileError, ImportItem, ParsedFile, canonical_sport
@@ -65,8 +65,9 @@ def parse_item(item: ImportItem) -> ParseOutcome:
                                 salvage_note=f"{exc}; used the activities.csv summary instead")
         if item.source_format != "csv":
             for i, act in enumerate(parsed.activities):
-                act.content_hash = act.content_hash or (item.content_hash if i == 0
-                                                        else f"{item.content_hash}:{i}")
+                # the store keeps 64-character SHA-256 keys: hash the file hash and the index together
+                act.content_hash = act.content_hash or (item.content_hash if i == 0 else
+                                                        content_hash(f"{item.content_hash}:{i}".encode()))
         if item.meta:
             _enrich(parsed, item.meta)
         return ParseOutcome(item, parsed)
