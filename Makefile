@@ -15,12 +15,14 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-# System packages the extras need (none are needed yet beyond Python itself).
+# Debian packages: Pango for the PDF handout, poppler for tests, Chromium for browser tests, ffmpeg.
 sysdeps:
 	@bash scripts/sysdeps.sh
 
+# The web app on SQLite (HIPCHECK_HOME or the user data dir) with the demo runner; Ctrl-C stops it.
+# `hipcheck demo` shows the same sample runner in the terminal.
 run: install
-	$(BIN)/hipcheck demo
+	$(BIN)/hipcheck serve --demo --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
 test: install
 	$(BIN)/python -m pytest

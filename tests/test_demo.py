@@ -42,3 +42,17 @@ def test_demo_command_prints_json(run_cli):
     doc = json.loads(r.stdout)
     assert doc["athlete"] == DEMO_ATHLETE
     assert doc["assessment"]["schema"] == "hipcheck.assessment/v1"
+
+
+def test_web_demo_account_gets_the_sample_runner_once():
+    from hipcheck.services.demo import seed_web_demo
+    from hipcheck.store import Assessment, get_database
+    from sqlalchemy import func, select
+
+    email, password, name = seed_web_demo(today=TODAY)
+    assert email and password and name
+    again = seed_web_demo(today=TODAY)
+    assert again == (email, password, name)
+    with get_database().session() as s:
+        n = s.scalar(select(func.count()).select_from(Assessment))
+    assert n == 1, "a second start must not add another assessment"

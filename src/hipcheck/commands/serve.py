@@ -22,7 +22,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
 
     from .. import store
     from ..errors import InputError
-    from ..services import accounts, jobs
+    from ..services import jobs
     from ..web import create_app
 
     if not 1 <= port <= 65535:
@@ -35,8 +35,12 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     console.print(f"hipcheck web app on [bold]{url}[/] (database {store.db.mask(db.url)})", highlight=False)
     if demo:
         os.environ["HIPCHECK_DEMO"] = "1"
-        email, password = accounts.ensure_demo_user()
-        console.print(f"demo runner: sign in as [bold]{email}[/] with password [bold]{password}[/]", highlight=False)
+        from ..services.demo import seed_web_demo
+
+        with console.status("Preparing the demo runner (assessment, training log, diary, plan)..."):
+            email, password, name = seed_web_demo()
+        console.print(f"demo runner {name}: sign in as [bold]{email}[/] with password [bold]{password}[/]",
+                      highlight=False)
     proc = jobs.start_worker_process() if worker else None
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True, server_header=False)

@@ -69,8 +69,8 @@ def diary_rows(today: date) -> list[tuple[date, int, int, int]]:
     return out
 
 
-def run_demo(today: date | None = None) -> DemoResult:
-    """Create (or reuse) the demo athlete and give them an assessment, a training log and a diary."""
+def run_demo(today: date | None = None, athlete: str = DEMO_ATHLETE) -> DemoResult:
+    """Create (or reuse) the demo athlete and give them an assessment, a training log, a diary and a plan."""
     from ..diary.models import PainEntry
     from . import diary as diary_service
     from . import load as load_service
@@ -80,10 +80,10 @@ def run_demo(today: date | None = None) -> DemoResult:
     today = today or load_service.today_local()
     db = get_database()
     with db.session() as s:
-        created = repo.get_athlete(s, DEMO_ATHLETE) is None
+        created = repo.get_athlete(s, athlete) is None
         if created:
-            repo.add_athlete(s, DEMO_ATHLETE, sex="female", birth_year=today.year - 38)
-    assessment = assess_intake(demo_intake(), athlete=DEMO_ATHLETE).document
+            repo.add_athlete(s, athlete, sex="female", birth_year=today.year - 38)
+    assessment = assess_intake(demo_intake(), athlete=athlete).document
     with tempfile.TemporaryDirectory(prefix="hipcheck-demo-") as tmp:
         log = Path(tmp) / "demo-training-log.csv"
         rows = training_rows(today)
@@ -91,12 +91,31 @@ def run_demo(today: date | None = None) -> DemoResult:
             writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-        summary = load_service.import_paths([str(log)], athlete=DEMO_ATHLETE).to_json()
+        summary = load_service.import_paths([str(log)], athlete=athlete).to_json()
     for d, during, after, morning in diary_rows(today):
         diary_service.add_entry(PainEntry(date=d, pain_during=during, pain_after=after,
                                           pain_next_morning=morning, location="outer_hip"),
-                                athlete=DEMO_ATHLETE)
-    report = load_service.build_load_report(DEMO_ATHLETE, today=today)
-    progression = load_service.build_progression_plan(DEMO_ATHLETE, today=today)
-    plan = plan_service.build_plan(DEMO_ATHLETE, today=today).document
-    return DemoResult(DEMO_ATHLETE, created, assessment, summary, report, progression, plan)
+                                athlete=athlete)
+    report = load_service.build_load_report(athlete, today=today)
+    progression = load_service.build_progression_plan(athlete, today=today)
+    plan = plan_service.build_plan(athlete, today=today).document
+    return DemoResult(athlete, created, assessment, summary, report, progression, plan)
+
+
+def seed_web_demo(today: date | None = None) -> tuple[str, str, str]:
+    """The web demo (`hipcheck serve --demo`, `make run`): the demo account, with the sample runner's data
+    on first start. Returns (e-mail, password, athlete name)."""
+    from sqlalchemy import select
+
+    from ..store import Athlete
+    from ..store.web_models import User
+    from . import accounts
+
+    email, password = accounts.ensure_demo_user()
+    with get_database().session() as s:
+        user = s.scalars(select(User).where(User.email == email)).one()
+        athlete = s.get(Athlete, user.athlete_id)
+        name, seeded = athlete.name, repo.latest_assessment(s, athlete) is not None
+    if not seeded:
+        run_demo(today, athlete=name)
+    return email, password, name
