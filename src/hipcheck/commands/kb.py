@@ -42,8 +42,8 @@ def show(ref: str = typer.Argument(..., help="An id such as `gtps`, or kind:id s
     kb = knowledge.get_knowledge()
     matches = _find(kb, ref)
     if not matches:
-        raise InputError(f"no knowledge-base record '{ref}'; try `hipcheck kb list` style ids such as "
-                         "'gtps' or 'exercise:clamshell'")
+        raise InputError(f"no knowledge-base record '{ref}': use an id such as 'gtps' or kind:id such as "
+                         "'exercise:clamshell'; `hipcheck kb list KIND` lists the ids")
     if len(matches) > 1:
         raise InputError(f"'{ref}' is ambiguous: use one of {', '.join(k + ':' + ref for k, _ in matches)}")
     kind, rec = matches[0]
@@ -61,6 +61,29 @@ def show(ref: str = typer.Argument(..., help="An id such as `gtps`, or kind:id s
                 console.print(f"  • {v}", highlight=False)
         else:
             console.print(f"[bold]{key}[/]: {value}", highlight=False)
+
+
+@app.command("list")
+def list_(kind: str = typer.Argument(..., help="condition, red_flag, risk_factor, self_test, exercise, source "
+                                     "or threshold."),
+          fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json")) -> None:
+    """List the ids and names of one kind of record, e.g. `hipcheck kb list exercise`."""
+    from ..knowledge.loader import REF_KINDS
+
+    if kind not in REF_KINDS:
+        raise InputError(f"unknown kind '{kind}': use one of {', '.join(REF_KINDS)}")
+    records = knowledge.get_knowledge().collection(kind)
+    rows = [(rid, getattr(r, "name", None) or getattr(r, "lay_name", None) or getattr(r, "title", ""))
+            for rid, r in records.items()]
+    if fmt is OutputFormat.json:
+        print_json([{"id": rid, "name": name} for rid, name in rows])
+        return
+    table = Table(title=f"{kind} ({len(rows)})")
+    table.add_column("id")
+    table.add_column("name")
+    for rid, name in rows:
+        table.add_row(rid, name)
+    console.print(table)
 
 
 def _find(kb: knowledge.KnowledgeBase, ref: str) -> list[tuple[str, object]]:
