@@ -3,7 +3,9 @@
 Starts the real server (`hipcheck serve --no-worker`, uvicorn, SQLite in a temporary HIPCHECK_HOME) on a
 free loopback port, creates the accounts through the accounts service, then drives it with asyncio +
 httpx for a bounded time. Prints requests/s, p50/p95/p99 latency and the error count, per step and in
-total. Only loopback traffic; every loop stops at the deadline.
+total, then the same users fetching a static file from the same server for up to 10 s (the named
+baseline: no session, database or template) and the ratio of the two p95 latencies. Only loopback
+traffic; every loop stops at the deadline.
 
     .venv/bin/python bench/web_load.py                      # 50 users, 30 s, 1 s think, 5 s ramp-up
     .venv/bin/python bench/web_load.py --users 100 --seconds 60 --think 0.5
@@ -102,6 +104,36 @@ async def simulated_user(client, base: str, email: str, athlete_id: int, deadlin
         await asyncio.sleep(think_s)
 
 
+async def baseline_user(client, base: str, deadline: float, think_s: float, ramp_s: float, stats: Stats,
+                        rng: random.Random) -> None:
+    """The named baseline: the same server serving a static file (no session, no database, no template)."""
+    await asyncio.sleep(rng.random() * ramp_s)
+    while time.monotonic() < deadline:
+        t = time.perf_counter()
+        try:
+            r = await client.get(f"{base}/static/app.css")
+            stats.record("static file", t, r.status_code == 200, f"HTTP {r.status_code}")
+        except Exception as exc:  # noqa: BLE001 - counted, not fatal
+            stats.record("static file", t, False, type(exc).__name__)
+        await asyncio.sleep(think_s)
+
+
+async def drive_baseline(base: str, users: int, seconds: float, think_s: float, ramp_s: float,
+                         seed: int) -> Stats:
+    import httpx
+
+    stats = Stats()
+    deadline = time.monotonic() + seconds
+    clients = [httpx.AsyncClient(timeout=30) for _ in range(users)]
+    try:
+        await asyncio.gather(*(baseline_user(c, base, deadline, think_s, ramp_s, stats, random.Random(seed + i))
+                               for i, c in enumerate(clients)))
+    finally:
+        for c in clients:
+            await c.aclose()
+    return stats
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -134,7 +166,7 @@ async def drive(base: str, users: list[tuple[str, int]], seconds: float, think_s
     return stats, time.monotonic() - started
 
 
-def report(stats: Stats, elapsed: float, users: int, target_ms: float) -> bool:
+def report(stats: Stats, elapsed: float, users: int, target_ms: float, baseline: Stats | None = None) -> bool:
     everything = [v for vals in stats.latency_ms.values() for v in vals]
     rows = []
     for step, vals in list(stats.latency_ms.items()) + [("all", everything)]:
@@ -150,7 +182,15 @@ def report(stats: Stats, elapsed: float, users: int, target_ms: float) -> bool:
         print(f"error: {why} x{n}")
     p95 = rows[-1]["p95_ms"]
     ok = errors == 0 and p95 < target_ms
+    base_vals = baseline.latency_ms.get("static file", []) if baseline else []
+    base_p95 = round(_pct(base_vals, 95), 1) if base_vals else None
+    if base_p95:
+        print(f"baseline (same users and think time, static file from the same server): {len(base_vals)} "
+              f"requests, p50 {_pct(base_vals, 50):.1f} ms, p95 {base_p95} ms; "
+              f"app p95 / baseline p95 = {p95 / base_p95:.1f}x")
     summary = {"users": users, "seconds": round(elapsed, 1), "requests": len(everything),
+               "baseline_static_p95_ms": base_p95,
+               "ratio_p95_vs_baseline": round(p95 / base_p95, 2) if base_p95 else None,
                "requests_per_s": round(len(everything) / elapsed, 1), "p50_ms": rows[-1]["p50_ms"], "p95_ms": p95,
                "p99_ms": rows[-1]["p99_ms"], "errors": errors, "target_p95_ms": target_ms, "pass": ok}
     print(json.dumps(summary))
@@ -199,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
             cpu0 = _cpu_seconds(server.pid)
             stats, elapsed = asyncio.run(drive(base, users, args.seconds, args.think, args.ramp, args.seed))
             server_cpu = _cpu_seconds(server.pid) - cpu0
+            baseline = asyncio.run(drive_baseline(base, args.users, min(args.seconds, 10.0), args.think,
+                                                  args.ramp, args.seed))
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -206,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     n = sum(len(v) for v in stats.latency_ms.values())
     print(f"server CPU: {server_cpu:.1f} s for {n} requests ({1000 * server_cpu / max(n, 1):.1f} ms each); "
           f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", file=sys.stderr)
-    return 0 if report(stats, elapsed, args.users, args.target_ms) else 1
+    return 0 if report(stats, elapsed, args.users, args.target_ms, baseline) else 1
 
 
 if __name__ == "__main__":
