@@ -2,6 +2,8 @@
 
 P(condition | answers) ∝ prior(condition) × Π LR(finding, condition), where LR is LR+ for a finding
 present, LR- for one explicitly absent and 1 for one unknown (assess_model.yaml holds every number).
+A fired red flag then multiplies its suspects' odds by its `red_flag_evidence` ratio, all fired flags
+together capped per condition, because the findings a flag is built from have already counted.
 """
 from __future__ import annotations
 
@@ -39,6 +41,15 @@ class CompiledFinding:
     unlisted: bool = False  # absent means "not ticked in a pick-all list", not an explicit no
 
 
+@dataclass
+class CompiledFlag:
+    flag: str
+    name: str
+    log_ratio: np.ndarray  # per condition; 0 for conditions the flag does not suspect
+    source: str
+    basis: str
+
+
 class LikelihoodModel:
     """The compiled model: one vector per finding over the condition order in `conditions`."""
 
@@ -49,6 +60,30 @@ class LikelihoodModel:
         self.index = {c: i for i, c in enumerate(self.conditions)}
         self.base_prior = np.array([m.priors.base[c] for c in self.conditions], dtype=float)
         self.findings = [self._compile(f) for f in m.findings]
+        rfe = m.red_flag_evidence
+        self.flags = [self._compile_flag(r) for r in (rfe.flags if rfe else [])]
+        self.max_flag_log_ratio = math.log(rfe.max_combined_ratio) if rfe else 0.0
+
+    def _compile_flag(self, r) -> CompiledFlag:
+        flag = self.kb.red_flags[r.flag]
+        log_ratio = np.zeros(len(self.conditions))
+        for c in flag.suspects:
+            if c in self.index:
+                log_ratio[self.index[c]] = math.log(r.ratios.get(c, r.ratio))
+        return CompiledFlag(r.flag, flag.name, log_ratio, r.sources[0], r.basis)
+
+    def flag_terms(self, intake: dict) -> list[tuple[CompiledFlag, np.ndarray]]:
+        """Each fired red flag with the log-ratio it adds per condition, after the combined cap.
+
+        Where the fired flags together would pass the cap for a condition, every flag's share is
+        scaled down alike, so the ratios shown as evidence multiply to what was applied.
+        """
+        fired = [f for f in self.flags if self.kb.red_flags[f.flag].trigger.evaluate(intake) is True]
+        if not fired:
+            return []
+        total = sum(f.log_ratio for f in fired)
+        scale = np.where(total > self.max_flag_log_ratio, self.max_flag_log_ratio / np.maximum(total, 1e-12), 1.0)
+        return [(f, f.log_ratio * scale) for f in fired]
 
     def _compile(self, f: FindingSpec) -> CompiledFinding:
         shrink = self.kb.assess_model.shrinkage
@@ -89,12 +124,22 @@ class LikelihoodModel:
     def states(self, intake: dict) -> list[bool | None]:
         return [f.spec.rule.evaluate(intake) for f in self.findings]
 
-    def log_posterior(self, intake: dict, states: list[bool | None] | None = None) -> np.ndarray:
+    def log_posterior(self, intake: dict, states: list[bool | None] | None = None,
+                      red_flags: bool = True) -> np.ndarray:
+        """`red_flags=False` gives the symptom pattern alone (the triage rules use that)."""
         logp = self.log_prior(intake)
         for f, state in zip(self.findings, states if states is not None else self.states(intake)):
             if state is not None:
                 logp = logp + np.log(f.lr_pos if state else f.lr_neg)
+        if red_flags:
+            for _, term in self.flag_terms(intake):
+                logp = logp + term
         return logp
+
+
+def _flag_evidence(terms: list[tuple[CompiledFlag, np.ndarray]], i: int) -> list[Evidence]:
+    return [Evidence(f.flag, f"red flag: {f.name[0].lower()}{f.name[1:]}", round(math.exp(t[i]), 2),
+                     f.source, f.basis) for f, t in terms if t[i] > 0]
 
 
 def _is_list(path: str) -> bool:
@@ -125,8 +170,9 @@ class DifferentialEntry:
 class Differential:
     """Ranks the conditions for one intake; results on `entries` and `probabilities` after `rank`."""
 
-    def __init__(self, model: LikelihoodModel):
+    def __init__(self, model: LikelihoodModel, red_flags: bool = True):
         self.model = model
+        self.red_flags = red_flags  # whether fired red flags raise their suspects
         self.entries: list[DifferentialEntry] = []
         self.probabilities: dict[str, float] = {}
         self.states: list[bool | None] = []
@@ -134,7 +180,8 @@ class Differential:
     def rank(self, intake: dict) -> Differential:
         model = self.model
         self.states = model.states(intake)
-        probs = normalise(model.log_posterior(intake, self.states))
+        probs = normalise(model.log_posterior(intake, self.states, self.red_flags))
+        flag_terms = model.flag_terms(intake) if self.red_flags else []
         self.probabilities = {c: float(probs[i]) for i, c in enumerate(model.conditions)}
         order = sorted(range(len(probs)), key=lambda i: (-probs[i], model.conditions[i]))
         prior_evidence = self._prior_evidence(intake)
@@ -143,7 +190,7 @@ class Differential:
         self.entries = []
         for i in order:
             cid = model.conditions[i]
-            ev = prior_evidence.get(cid, []) + self._evidence(i)
+            ev = prior_evidence.get(cid, []) + self._evidence(i) + _flag_evidence(flag_terms, i)
             entry = DifferentialEntry(
                 cid, model.kb.conditions[cid].lay_name, float(probs[i]),
                 sorted((e for e in ev if e.likelihood_ratio >= _FOR), key=lambda e: -e.likelihood_ratio),

@@ -61,12 +61,11 @@ class Assessor:
     def _pattern_probabilities(self, facts: dict) -> dict[str, float]:
         """The differential from the symptom pattern alone, without the red-flag signs.
 
-        Signs are handled by the red-flag override rules; keeping them out of the probability-based
-        triage rules means a new red-flag answer can only raise the level, never lower it.
+        Signs and fired red flags are handled by the red-flag override rules; keeping them out of the
+        probability-based triage rules means a new red-flag answer can only raise the level, never lower it.
         """
-        if "signs" not in facts:
-            return Differential(self.model).rank(facts).probabilities
-        return Differential(self.model).rank({k: v for k, v in facts.items() if k != "signs"}).probabilities
+        pattern = facts if "signs" not in facts else {k: v for k, v in facts.items() if k != "signs"}
+        return Differential(self.model, red_flags=False).rank(pattern).probabilities
 
     def _next_questions(self, facts: dict, screen: RedFlagScreen, diff: Differential) -> list[RankedQuestion]:
         """Unanswered red-flag questions that could still fire a flag, then the highest-gain fields."""

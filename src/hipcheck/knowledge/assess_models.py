@@ -5,6 +5,7 @@ The file is one mapping (not a list like the other knowledge files):
 - `shrinkage`: how published likelihood ratios from small studies are pulled toward 1;
 - `priors`: starting weights per condition, and modifiers by age band, sex and sport;
 - `findings`: intake answers and self-test results that update each condition (likelihood ratios);
+- `red_flag_evidence`: how much a fired red flag raises its suspected conditions in the ranking;
 - `escalations`: a red flag that cannot be ruled out plus a hint of seriousness forces a level;
 - `triage_rules`: when pain without red flags needs a clinician (routine) rather than self-care;
 - `thresholds`: must-not-miss visibility, interactive stopping and question-ranking numbers;
@@ -136,6 +137,36 @@ class FindingSpec(_Strict):
         return self
 
 
+class RedFlagRatio(_Strict):
+    """A fired red flag as evidence: multiplies the odds of the flag's suspects (red_flags.yaml).
+
+    `ratio` applies to every suspect; `ratios` overrides it for named suspects (1 leaves one out).
+    """
+    flag: Id
+    ratio: float = Field(ge=1)
+    ratios: dict[Id, float] = {}
+    basis: Basis
+    reasoning: str
+    sources: list[Id] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _raises(self) -> RedFlagRatio:
+        for c, r in self.ratios.items():
+            if r < 1:
+                raise ValueError(f"ratio for '{c}' must be at least 1: a red flag never argues against a suspect")
+        return self
+
+
+class RedFlagEvidence(_Strict):
+    """Fired red flags in the differential. The findings a flag is built from already count, so each
+    flag adds a modest ratio for the pattern as a whole, and all fired flags together may multiply one
+    condition's odds by at most `max_combined_ratio`."""
+    max_combined_ratio: float = Field(ge=1)
+    reasoning: str
+    sources: list[Id] = Field(min_length=1)
+    flags: list[RedFlagRatio] = []
+
+
 class Escalation(_Strict):
     """A red flag that is possible (unanswered) while `when` is true: treat it as fired.
 
@@ -196,6 +227,7 @@ class AssessModel(_Strict):
     shrinkage: Shrinkage
     priors: Priors
     findings: list[FindingSpec]
+    red_flag_evidence: RedFlagEvidence | None = None
     escalations: list[Escalation] = []
     triage_rules: list[TriageRule] = []
     headlines: list[Headline]

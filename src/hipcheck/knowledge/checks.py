@@ -133,6 +133,22 @@ def _check_assess_model(kb: KnowledgeBase) -> list[str]:
         for pub in fs.published:
             _refs(errors, w, [pub.source], src, "source")
             _refs(errors, w, [pub.condition], conds, "condition")
+    if m.red_flag_evidence:
+        _refs(errors, f"{f} red_flag_evidence", m.red_flag_evidence.sources, src, "source")
+        seen: set[str] = set()
+        for rr in m.red_flag_evidence.flags:
+            w = f"{f} red_flag_evidence '{rr.flag}'"
+            _refs(errors, w, rr.sources, src, "source")
+            _refs(errors, w, [rr.flag], kb.red_flags, "red flag")
+            if rr.flag in seen:
+                errors.append(f"{w}: listed twice")
+            seen.add(rr.flag)
+            suspects = set(kb.red_flags[rr.flag].suspects) if rr.flag in kb.red_flags else set()
+            for c in rr.ratios:
+                if c not in suspects:
+                    errors.append(f"{w}: '{c}' is not one of the flag's suspects in red_flags.yaml")
+            if not suspects & set(m.priors.base):
+                errors.append(f"{w}: the flag has no suspects to raise")
     for e in m.escalations:
         w = f"{f} escalation '{e.id}'"
         _refs(errors, w, e.sources, src, "source")

@@ -189,19 +189,22 @@ def today_local() -> date:
     return datetime.now().astimezone().date()
 
 
+def _history(athlete: str | None) -> tuple[str, list[TrainingActivity], list]:
+    """The athlete's name, runs and pain diary, read in one transaction."""
+    from .diary import load_entries
+
+    with get_database().session() as s:
+        who = resolve_athlete(s, athlete)
+        return who.name, load_activities(s, who.id), load_entries(s, who.id)
+
+
 def build_load_report(athlete: str | None = None, since: date | None = None,
                       today: date | None = None) -> dict:
     """The load report document for one athlete (see hipcheck.load.analysis)."""
     from ..load.analysis import LoadAnalysis
     from ..load.thresholds import load_thresholds
-    from .diary import load_entries
 
-    db = get_database()
-    with db.session() as s:
-        who = resolve_athlete(s, athlete)
-        activities = load_activities(s, who.id)
-        pain = load_entries(s, who.id)
-        name = who.name
+    name, activities, pain = _history(athlete)
     today = today or today_local()
     analysis = LoadAnalysis(load_thresholds(), today, since).run(activities, pain, name)
     doc = analysis.document_
@@ -230,18 +233,12 @@ def build_progression_plan(athlete: str | None = None, weeks: int = 6, today: da
     from ..load.metrics import TrainingHistory
     from ..load.progression import ProgressionPlanner
     from ..load.thresholds import load_thresholds
-    from .diary import load_entries
 
     if not 4 <= weeks <= 8:
         raise InputError(f"--weeks must be between 4 and 8 (got {weeks})")
     th = load_thresholds()
     today = today or today_local()
-    db = get_database()
-    with db.session() as s:
-        who = resolve_athlete(s, athlete)
-        activities = load_activities(s, who.id)
-        pain = load_entries(s, who.id)
-        name = who.name
+    name, activities, pain = _history(athlete)
     history = TrainingHistory(th, until=today).run(activities)
     gate = PainGate.check(pain, th, today)
     plan = ProgressionPlanner(th, weeks, today).run(history, gate)
