@@ -40,16 +40,21 @@ class _Session:
         return [p for p in self.kb.assess_model.red_flag_screen
                 if p not in self.asked and lookup(self.intake, p) is None]
 
+    def _safety_first(self) -> tuple[bool, str | None]:
+        """(handled, field): stop at an emergency red flag, else ask the red-flag screen first."""
+        if self.asked and self._emergency():
+            self.stop_reason = "an emergency red flag is present: act on it now"
+            return True, None
+        screen = self._screen()
+        return (True, screen[0]) if screen else (False, None)
+
 
 class AdaptiveSession(_Session):
     def next_field(self) -> str | None:
         """The next question's field path, or None when done (see stop_reason)."""
-        if self.asked and self._emergency():
-            self.stop_reason = "an emergency red flag is present: act on it now"
-            return None
-        screen = self._screen()
-        if screen:
-            return screen[0]
+        handled, field = self._safety_first()
+        if handled:
+            return field
         am = self.kb.assess_model
         a = self.assessor
         facts = with_derived(self.intake)
@@ -73,12 +78,9 @@ class FullSession(_Session):
         self.skipped: list[str] = []  # self-tests left out because a red flag makes them unsafe
 
     def next_field(self) -> str | None:
-        if self.asked and self._emergency():
-            self.stop_reason = "an emergency red flag is present: act on it now"
-            return None
-        screen = self._screen()
-        if screen:
-            return screen[0]
+        handled, field = self._safety_first()
+        if handled:
+            return field
         facts = with_derived(self.intake)
         flags = RedFlagScreen(self.kb).screen(facts)
         for q in self.kb.assess_model.questions:
