@@ -7,7 +7,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..services import load as service
 from .common import OutputFormat, console, console_err, parse_date, print_json
 
 app = typer.Typer(help="Training history: import watch files, find training errors, plan a safe progression.",
@@ -30,6 +29,7 @@ def import_(paths: list[Path] = typer.Argument(..., help="FIT, GPX, TCX or CSV f
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
+        from ..services import load as service  # imported on use: keeps CLI start-up fast
         summary = service.import_paths([str(p) for p in paths], athlete, progress)
     doc = summary.to_json()
     if fmt is OutputFormat.json:
@@ -53,6 +53,7 @@ def report(since: str = typer.Option(None, "--since", help="First day to show (Y
            athlete: str = typer.Option(None, "--athlete", help="Athlete name (default: the only one)."),
            fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json")) -> None:
     """Weekly distance, run spikes, training-error flags and pain on one time axis."""
+    from ..services import load as service  # imported on use: keeps CLI start-up fast
     doc = service.build_load_report(athlete, parse_date(since, "--since"))
     from ..report.load_report import write_chart, write_html
 
@@ -113,6 +114,7 @@ def plan(weeks: int = typer.Option(6, "--weeks", help="How many weeks to plan (4
          athlete: str = typer.Option(None, "--athlete", help="Athlete name (default: the only one)."),
          fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json")) -> None:
     """Weekly distance and longest-run caps for the next weeks, or a walk-run ladder while pain says so."""
+    from ..services import load as service  # imported on use: keeps CLI start-up fast
     doc = service.build_progression_plan(athlete, weeks)
     if fmt is OutputFormat.json:
         print_json(doc)
