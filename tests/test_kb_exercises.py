@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from kb_registry import REGISTRY_EXERCISES
 
 from hipcheck.knowledge.models import Exercise
 
@@ -23,17 +24,6 @@ ILLUSTRATIONS = DATA / "illustrations"
 GENERATOR = REPO / "scripts" / "draw_exercises.py"
 NS = "{http://www.w3.org/2000/svg}"
 
-# The exercise ids every other part of the knowledge base may refer to (the shared id registry).
-REGISTRY_IDS = """
-side_lying_leg_raise single_leg_glute_bridge glute_bridge side_plank side_plank_knees clamshell
-monster_walk fire_hydrant dead_bug stir_the_pot romanian_deadlift single_leg_deadlift
-slow_eccentric_squat forward_lunge reverse_lunge high_knee_raise lying_inner_thigh_lift leg_swings
-hip_figure_of_eight half_kneeling_hip_flexor_stretch figure_four_glute_stretch supine_hamstring_stretch
-foam_roll_outer_thigh foam_roll_glutes foam_roll_quads copenhagen_adductor copenhagen_short_lever
-isometric_hip_abduction isometric_adductor_squeeze isometric_hamstring_bridge isometric_hip_flexion
-step_up lateral_step_down single_leg_squat hip_hike bird_dog front_plank single_leg_balance
-sciatic_nerve_slider butterfly_adductor_stretch standing_quad_stretch cat_camel
-""".split()
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +42,7 @@ def poses() -> dict:
 
 def test_catalogue_covers_the_registry(exercises):
     assert len(exercises) >= 35
-    missing = sorted(set(REGISTRY_IDS) - set(exercises))
+    missing = sorted(REGISTRY_EXERCISES - set(exercises))
     assert not missing, f"registry exercise ids without a record: {missing}"
 
 

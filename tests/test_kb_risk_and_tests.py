@@ -11,6 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from kb_registry import REGISTRY_EXERCISES
 
 from hipcheck.contracts import intake_fields, intake_schema
 from hipcheck.knowledge.loader import CONTRACT_CONDITIONS, DATA_DIR
@@ -45,16 +46,6 @@ EMERGENCY_FLAGS = {"cauda_equina_symptoms", "cannot_bear_weight_after_injury", "
 REGISTRY_RED_FLAGS = EMERGENCY_FLAGS | BONE_STRESS_FLAGS | {
     "swelling_redness_warmth", "bruising_after_injury", "numbness_or_tingling", "pain_radiating_below_knee",
     "mechanical_locking_or_giving_way", "pain_persisting_or_worsening", "progressive_leg_weakness"}
-REGISTRY_EXERCISES = set("""
-side_lying_leg_raise single_leg_glute_bridge glute_bridge side_plank side_plank_knees clamshell
-monster_walk fire_hydrant dead_bug stir_the_pot romanian_deadlift single_leg_deadlift
-slow_eccentric_squat forward_lunge reverse_lunge high_knee_raise lying_inner_thigh_lift leg_swings
-hip_figure_of_eight half_kneeling_hip_flexor_stretch figure_four_glute_stretch supine_hamstring_stretch
-foam_roll_outer_thigh foam_roll_glutes foam_roll_quads copenhagen_adductor copenhagen_short_lever
-isometric_hip_abduction isometric_adductor_squeeze isometric_hamstring_bridge isometric_hip_flexion
-step_up lateral_step_down single_leg_squat hip_hike bird_dog front_plank single_leg_balance
-sciatic_nerve_slider butterfly_adductor_stretch standing_quad_stretch cat_camel
-""".split())
 
 
 def _load(fname: str, model):

@@ -1,0 +1,12 @@
+"""The exercise ids every part of the knowledge base may refer to (the shared id registry), for tests."""
+
+REGISTRY_EXERCISES = frozenset("""
+side_lying_leg_raise single_leg_glute_bridge glute_bridge side_plank side_plank_knees clamshell
+monster_walk fire_hydrant dead_bug stir_the_pot romanian_deadlift single_leg_deadlift
+slow_eccentric_squat forward_lunge reverse_lunge high_knee_raise lying_inner_thigh_lift leg_swings
+hip_figure_of_eight half_kneeling_hip_flexor_stretch figure_four_glute_stretch supine_hamstring_stretch
+foam_roll_outer_thigh foam_roll_glutes foam_roll_quads copenhagen_adductor copenhagen_short_lever
+isometric_hip_abduction isometric_adductor_squeeze isometric_hamstring_bridge isometric_hip_flexion
+step_up lateral_step_down single_leg_squat hip_hike bird_dog front_plank single_leg_balance
+sciatic_nerve_slider butterfly_adductor_stretch standing_quad_stretch cat_camel
+""".split())
