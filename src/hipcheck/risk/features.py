@@ -37,6 +37,22 @@ class FeatureMatrix:
         return self.X[:, idx]
 
 
+class _ColumnSet:
+    """Feature columns in the order they are added, each filed under a group ("raw", "window", ...)."""
+
+    def __init__(self) -> None:
+        self.cols: dict[str, np.ndarray] = {}
+        self.groups: dict[str, list[str]] = {"raw": [], "window": [], "baseline_z": [], "baseline_level": []}
+
+    def add(self, group: str, name: str, values: np.ndarray) -> None:
+        self.cols[name] = np.asarray(values, dtype=float)
+        self.groups[group].append(name)
+
+    def matrix(self) -> FeatureMatrix:
+        names = list(self.cols)
+        return FeatureMatrix(np.column_stack([self.cols[k] for k in names]), names, self.groups)
+
+
 def _perceived_nan(w: np.ndarray, cols: tuple[int, ...]) -> np.ndarray:
     w = w.copy()
     for c in cols:
@@ -98,12 +114,8 @@ class DayFeatureBuilder:
         n = len(date)
         w = windows.astype(float)
         wp = _perceived_nan(w, (EXE, SUC, REC))
-        cols: dict[str, np.ndarray] = {}
-        groups: dict[str, list[str]] = {"raw": [], "window": [], "baseline_z": [], "baseline_level": []}
-
-        def add(group: str, name: str, values: np.ndarray) -> None:
-            cols[name] = np.asarray(values, dtype=float)
-            groups[group].append(name)
+        columns = _ColumnSet()
+        cols, add = columns.cols, columns.add
 
         slots = w.shape[1]
         # raw block; name suffix d1 = the day before the event, d7 = the oldest day
@@ -192,8 +204,7 @@ class DayFeatureBuilder:
         add("baseline_level", "baseline_hard_km_week", week_b.mean_[:, 3] + week_b.mean_[:, 4])
         for f, short in ((EXE, "exertion"), (SUC, "success"), (REC, "recovery")):
             add("baseline_level", f"baseline_{short}", daily_b.mean_[:, f])
-        names = list(cols)
-        self.features_ = FeatureMatrix(np.column_stack([cols[k] for k in names]), names, groups)
+        self.features_ = columns.matrix()
         return self
 
 
@@ -212,12 +223,8 @@ class WeekFeatureBuilder:
         # perceived aggregates use -0.01 for a week without sessions, as the day file does
         perceived = list(range(13, 22))
         wp = _perceived_nan(w, tuple(perceived))
-        cols: dict[str, np.ndarray] = {}
-        groups: dict[str, list[str]] = {"raw": [], "window": [], "baseline_z": [], "baseline_level": []}
-
-        def add(group: str, name: str, values: np.ndarray) -> None:
-            cols[name] = np.asarray(values, dtype=float)
-            groups[group].append(name)
+        columns = _ColumnSet()
+        add = columns.add
 
         slots = w.shape[1]
         for j in range(slots):
@@ -257,8 +264,7 @@ class WeekFeatureBuilder:
         add("baseline_level", "baseline_km_week_sd", b.sd_[:, 2])
         add("baseline_level", "baseline_exertion", b.mean_[:, 13])
         add("baseline_level", "baseline_recovery", b.mean_[:, 19])
-        names = list(cols)
-        return FeatureMatrix(np.column_stack([cols[k] for k in names]), names, groups)
+        return columns.matrix()
 
 
 def build_features(cohort: Cohort) -> FeatureMatrix:
