@@ -85,45 +85,39 @@ class GaitFindings:
 
     def _pelvic_drop(self, s: dict) -> None:
         sdd = "gait_pelvic_drop_sdd_deg"
-        asym = self._asymmetry(s, "pelvic_drop_deg", sdd)
-        if asym:
-            side, worse, better, diff = asym
-            self._add("pelvic_drop",
-                      f"Your pelvis drops more when you stand on your {side} leg: the opposite hip sinks "
-                      f"{worse:.1f}° against {better:.1f}° when you stand on your {OTHER[side]} leg (a "
-                      f"{diff:.1f}° difference, more than the {self.th.value(sdd):.1f}° a repeat test varies by).",
-                      self._strength("gait_strength_pelvic_drop", _n(s, "pelvic_drop_deg", "left"),
-                                     _n(s, "pelvic_drop_deg", "right")),
-                      sdd, side=side, metric="pelvic_drop_deg", rule="left_right_difference",
-                      values={"left": _mean(s, "pelvic_drop_deg", "left"),
-                              "right": _mean(s, "pelvic_drop_deg", "right")})
-        for side, now, before in self._changes(s, "pelvic_drop_deg", sdd):
-            self._add("pelvic_drop",
-                      f"Your pelvis drops more than last time when you stand on your {side} leg: "
-                      f"{now:.1f}° now against {before:.1f}° in your previous video.",
-                      self._strength("gait_strength_pelvic_drop", _n(s, "pelvic_drop_deg", side)),
-                      sdd, side=side, metric="pelvic_drop_deg", rule="change_since_last",
-                      values={"now": now, "before": before})
+        self._side_metric(
+            s, "pelvic_drop", "pelvic_drop_deg", sdd, "gait_strength_pelvic_drop",
+            lambda side, worse, better, diff: (
+                f"Your pelvis drops more when you stand on your {side} leg: the opposite hip sinks "
+                f"{worse:.1f}° against {better:.1f}° when you stand on your {OTHER[side]} leg (a "
+                f"{diff:.1f}° difference, more than the {self.th.value(sdd):.1f}° a repeat test varies by)."),
+            lambda side, now, before: (
+                f"Your pelvis drops more than last time when you stand on your {side} leg: "
+                f"{now:.1f}° now against {before:.1f}° in your previous video."))
 
     def _hip_adduction(self, s: dict) -> None:
-        sdd = "gait_hip_adduction_sdd_deg"
-        asym = self._asymmetry(s, "hip_adduction_deg", sdd)
+        self._side_metric(
+            s, "hip_adduction", "hip_adduction_deg", "gait_hip_adduction_sdd_deg", "gait_strength_hip_adduction",
+            lambda side, worse, better, diff: (
+                f"Your {side} knee swings further in towards the midline while that foot is on the "
+                f"ground: hip adduction {worse:.1f}° against {better:.1f}° on the {OTHER[side]} side."),
+            lambda side, now, before: (
+                f"Your {side} knee swings further in than last time: hip adduction {now:.1f}° now "
+                f"against {before:.1f}° before."))
+
+    def _side_metric(self, s: dict, finding: str, metric: str, sdd: str, strength: str,
+                     asymmetry_text, change_text) -> None:
+        """A finding when one side differs from the other, or from the last video, by more than the SDD."""
+        asym = self._asymmetry(s, metric, sdd)
         if asym:
-            side, worse, better, _ = asym
-            self._add("hip_adduction",
-                      f"Your {side} knee swings further in towards the midline while that foot is on the "
-                      f"ground: hip adduction {worse:.1f}° against {better:.1f}° on the {OTHER[side]} side.",
-                      self._strength("gait_strength_hip_adduction", _n(s, "hip_adduction_deg", "left"),
-                                     _n(s, "hip_adduction_deg", "right")),
-                      sdd, side=side, metric="hip_adduction_deg", rule="left_right_difference",
-                      values={"left": _mean(s, "hip_adduction_deg", "left"),
-                              "right": _mean(s, "hip_adduction_deg", "right")})
-        for side, now, before in self._changes(s, "hip_adduction_deg", sdd):
-            self._add("hip_adduction",
-                      f"Your {side} knee swings further in than last time: hip adduction {now:.1f}° now "
-                      f"against {before:.1f}° before.",
-                      self._strength("gait_strength_hip_adduction", _n(s, "hip_adduction_deg", side)),
-                      sdd, side=side, metric="hip_adduction_deg", rule="change_since_last",
+            side, worse, better, diff = asym
+            self._add(finding, asymmetry_text(side, worse, better, diff),
+                      self._strength(strength, _n(s, metric, "left"), _n(s, metric, "right")),
+                      sdd, side=side, metric=metric, rule="left_right_difference",
+                      values={"left": _mean(s, metric, "left"), "right": _mean(s, metric, "right")})
+        for side, now, before in self._changes(s, metric, sdd):
+            self._add(finding, change_text(side, now, before), self._strength(strength, _n(s, metric, side)),
+                      sdd, side=side, metric=metric, rule="change_since_last",
                       values={"now": now, "before": before})
 
     def _crossover(self, s: dict) -> None:
