@@ -43,8 +43,10 @@ class BaggedXGBoost:
         self.models_ = []
         for b in range(self.n_bags):
             idx = np.r_[pos, rng.choice(neg, len(pos), replace=False)]
-            model = xgb.XGBClassifier(n_estimators=100, max_depth=3, learning_rate=0.05, subsample=0.8,
-                                      colsample_bytree=0.5, random_state=self.seed * 100 + b)
+            model = xgb.XGBClassifier(
+                n_estimators=100, max_depth=3, learning_rate=0.05, subsample=0.8,
+                colsample_bytree=0.5, random_state=self.seed * 100 + b,
+            )  # fmt: skip
             self.models_.append(model.fit(X[idx], y[idx]))
         return self
 

@@ -59,9 +59,15 @@ def test_evaluation_is_deterministic_under_fixed_seeds():
         for t in np.argsort(-week_km[50:280])[:40] + 57:
             injuries.add((a, int(t)))
     c = _cohort(logs, {a: list(range(7, 300)) for a in range(12)}, injuries)
+    ticks: list[tuple[str, int, int]] = []
+    setup = dict(n_splits=3, cv_seeds=(0,), n_holdout=4, fast=True)
     runs = [
-        RiskEvaluation(n_splits=3, cv_seeds=(0,), n_holdout=4, fast=True).run(c).result_ for _ in range(2)
+        RiskEvaluation(**setup).run(c, progress=lambda *t: ticks.append(t)).result_,
+        RiskEvaluation(**setup).run(c).result_,
     ]
+    # the progress bar counts every fit: 3 models x (3 folds + the hold-out fit)
+    assert [t[1] for t in ticks] == list(range(1, 13)) and {t[2] for t in ticks} == {12}
+    assert {t[0] for t in ticks} == {c.approach}
     assert runs[0].models == runs[1].models
     np.testing.assert_array_equal(runs[0].oof["ours"], runs[1].oof["ours"])
     assert runs[0].models["ours"]["auc_grouped_cv"] > 0.6

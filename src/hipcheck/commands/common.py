@@ -11,11 +11,27 @@ from typing import Any, Callable
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..errors import HipcheckError, InputError
 
 console = Console()
 console_err = Console(stderr=True)
+
+
+def progress_bar(labels: dict[str, str]):
+    """A Rich progress bar on stderr (hidden when stderr is not a terminal) and its (stage, done, total)
+    callback; each stage gets its own line, labelled from `labels`."""
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console_err, transient=True, disable=not console_err.is_terminal)
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    return bar, update
 
 
 class OutputFormat(str, enum.Enum):

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..services import gait as service
-from .common import OutputFormat, console, console_err, print_json
+from .common import OutputFormat, console, console_err, print_json, progress_bar
 
 app = typer.Typer(help="Running gait from a phone video: cadence, contact time, overstride, pelvic drop "
                        "and what they point at. Needs the gait extra (make install includes it; or pip install 'hipcheck\\[gait]').",
@@ -22,20 +21,6 @@ STAGES = {"pose": "finding the runner", "video": "drawing the video", "videos": 
 class View(str, enum.Enum):
     side = "side"
     rear = "rear"
-
-
-def progress_bar():
-    """A Rich progress bar on stderr (hidden when stderr is not a terminal) and its callback."""
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=console_err, transient=True, disable=not console_err.is_terminal)
-    tasks: dict[str, int] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        if stage not in tasks:
-            tasks[stage] = bar.add_task(STAGES.get(stage, stage), total=total)
-        bar.update(tasks[stage], completed=done, total=total)
-
-    return bar, update
 
 
 def report_store(outcome: service.StoreOutcome, what: str) -> None:
@@ -104,7 +89,7 @@ def analyze(
                                                   help="Hip-to-ankle length, to give bounce in cm."),
 ) -> None:
     """Analyse running gait: VIDEO, or --keypoints FILE (with the VIDEO too, for the picture)."""
-    bar, update = progress_bar()
+    bar, update = progress_bar(STAGES)
     with bar:
         docs, outcome = service.analyze_gait([str(v) for v in videos or []],
                                              str(keypoints) if keypoints else None,

@@ -10,13 +10,18 @@ from rich.table import Table
 
 from ..errors import InputError
 from ..services import risk as service
-from .common import OutputFormat, console, console_err, print_json
+from .common import OutputFormat, console, console_err, print_json, progress_bar
 
 app = typer.Typer(
     help="Injury-risk pattern from training logs (Lövdal 2021 cohort): evaluate it, "
     "or score your last 7 days.",
     no_args_is_help=True,
 )
+FIT_STAGES = {
+    "day": "day approach: model fits",
+    "week": "week approach: model fits",
+    "shipped": "shipped configuration: model fits",
+}
 
 
 @app.command("evaluate")
@@ -47,7 +52,9 @@ def evaluate(
         console_err.print(
             "training and scoring every split; this takes a few minutes (--fast for a quick run)"
         )
-    doc = service.evaluate(data, out, fast, tuple(dict.fromkeys(approach)))
+    bar, update = progress_bar(FIT_STAGES)
+    with bar:
+        doc = service.evaluate(data, out, fast, tuple(dict.fromkeys(approach)), progress=update)
     if fmt is OutputFormat.json:
         print_json(doc)
         return

@@ -11,6 +11,7 @@ Everything a model learns (scaling, class balance, bags) happens inside the trai
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -123,13 +124,27 @@ class RiskEvaluation:
         self.n_splits, self.cv_seeds, self.n_holdout = n_splits, cv_seeds, n_holdout
         self.models, self.fast = models, fast
 
-    def run(self, cohort: Cohort, features: FeatureMatrix | None = None) -> RiskEvaluation:
+    def run(
+        self,
+        cohort: Cohort,
+        features: FeatureMatrix | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> RiskEvaluation:
+        """`progress(approach, fits_done, fits_total)` is called after every model fit."""
         from sklearn.model_selection import StratifiedGroupKFold
 
         fm = features if features is not None else build_features(cohort)
         y, groups = cohort.injury, cohort.athlete
         hold = np.isin(cohort.athlete, holdout_athletes(cohort, self.n_holdout))
         res = ApproachResult(cohort.approach, y=y, holdout_mask=hold)
+        total, done = len(self.models) * (len(self.cv_seeds) * self.n_splits + 1), 0
+
+        def step() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(cohort.approach, done, total)
+
         for kind in self.models:
             names = feature_names(fm, "raw_z" if kind != "ours" else "engineered", cohort.approach)
             X = fm.columns(names)
@@ -140,6 +155,7 @@ class RiskEvaluation:
                 for train, test in cv.split(X, y, groups):
                     oof[test] = _fit_predict(kind, X, y, names, train, test, seed, self.fast)
                     fold_aucs.append(metrics(y[test], oof[test])["auc"])
+                    step()
                 pooled.append(metrics(y, oof))
                 if seed == self.cv_seeds[0]:
                     res.oof[kind] = oof
@@ -147,6 +163,7 @@ class RiskEvaluation:
                 kind, X, y, names, np.flatnonzero(~hold), np.flatnonzero(hold), self.cv_seeds[0], self.fast
             )
             res.holdout_pred[kind] = ph
+            step()
             hm = metrics(y[hold], ph)
             res.models[kind] = {
                 "auc_grouped_cv": float(np.mean(fold_aucs)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,9 +147,16 @@ def train_shipped_model(
     return ShippedRiskModel(names, model.boosters_, float(model.weight_ratio_), quantiles, info)
 
 
-def evaluate_shipped_config(cohort: Cohort, seed: int = 0, n_splits: int = 5, fast: bool = False) -> dict:
+def evaluate_shipped_config(
+    cohort: Cohort,
+    seed: int = 0,
+    n_splits: int = 5,
+    fast: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict:
     """Grouped CV and hold-out of the shipped configuration (augmented training), scored on full inputs
-    and on distance-and-sessions-only inputs (every optional input family unknown)."""
+    and on distance-and-sessions-only inputs (every optional input family unknown).
+    `progress("shipped", fits_done, fits_total)` is called after every fit."""
     from sklearn.model_selection import StratifiedGroupKFold
 
     from .evaluate import holdout_athletes, metrics
@@ -166,8 +174,13 @@ def evaluate_shipped_config(cohort: Cohort, seed: int = 0, n_splits: int = 5, fa
     def fit(train_athletes: np.ndarray) -> BaggedBoosting:
         rows = np.isin(athlete, train_athletes)
         kw = {"n_bags": 2, "n_estimators": 40} if fast else {}
-        return BaggedBoosting.ours(seed=seed, **kw).fit(X[rows], y[rows], names)
+        model = BaggedBoosting.ours(seed=seed, **kw).fit(X[rows], y[rows], names)
+        fits[0] += 1
+        if progress is not None:
+            progress("shipped", fits[0], n_splits + 1)
+        return model
 
+    fits = [0]
     out: dict[str, float] = {}
     yc, ac = cohort.injury, cohort.athlete
     folds = {k: [] for k in tests}

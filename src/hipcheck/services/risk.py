@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -36,8 +37,10 @@ def evaluate(
     out_dir: str | Path | None = None,
     fast: bool = False,
     approaches: tuple[str, ...] = ("day", "week"),
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict:
     """Both protocols on both approaches; writes the reliability plot and returns the document.
+    `progress(stage, done, total)` reports model fits per stage: "day", "week", "shipped".
 
     `fast`: 30 athletes, one CV seed, 3 folds and small models: for smoke tests, not for the numbers."""
     out = _out_dir(out_dir)
@@ -48,7 +51,7 @@ def evaluate(
         if fast:
             cohort = fast_subset(cohort)
         ev = RiskEvaluation(n_splits=3 if fast else 5, cv_seeds=(0,) if fast else (0, 1, 2), fast=fast).run(
-            cohort
+            cohort, progress=progress
         )
         r = ev.result_
         results.append(r)
@@ -74,7 +77,9 @@ def evaluate(
         )
         if approach == "day":
             # the configuration that ships (trained with masked copies), on full and on km-only inputs
-            section["shipped_model"] = evaluate_shipped_config(cohort, n_splits=3 if fast else 5, fast=fast)
+            section["shipped_model"] = evaluate_shipped_config(
+                cohort, n_splits=3 if fast else 5, fast=fast, progress=progress
+            )
         doc[approach] = section
     plot = out / "risk-reliability.png"
     reliability_plot(results, plot)
