@@ -110,6 +110,11 @@ def test_risk_for_history_reports_percentile_drivers_and_honest_wording(model):
     assert "not a prediction for you" in r.wording and "not only the hip" in r.wording
     assert r.pain_days_in_window == 1 and "pain" in r.wording
     assert {"training success", "recovery", "strength training"} <= set(r.unknown_inputs)
+    # inputs the log lacks may still move the score, but never read as something the runner did
+    groups = {g for g, _ in r.drivers}
+    assert {"perceived recovery (not logged)", "perceived training success (not logged)"} <= groups
+    assert not groups & {"perceived recovery", "perceived training success", "strength training"}
+    assert "perceived exertion" in groups  # RPE was logged
     doc = r.to_json()
     assert doc["schema"] == "hipcheck.risk/v1" and doc["source"] == "lovdal_2021"
     # doubling the last week's distance moves the same runner up the cohort, not down

@@ -40,6 +40,15 @@ DRIVER_GROUPS: list[tuple[str, str]] = [
 
 
 STRENGTH_GROUP = "strength training"
+# input family the log lacked (history.py / missing.py) -> the driver group it feeds
+FAMILY_GROUP = {
+    "intensity": "faster running (zones 3-5, sprints)",
+    "perceived exertion": "perceived exertion",
+    "training success": "perceived training success",
+    "recovery": "perceived recovery",
+    "strength training": STRENGTH_GROUP,
+}
+NOT_LOGGED = " (not logged)"
 
 
 def driver_group(feature: str) -> str:
@@ -132,9 +141,13 @@ def risk_for_history(
     pct = float(model.percentile(raw)[0])
     prob = float(model.probability(raw)[0])
     contrib = model.contributions(X)[0, :-1]
+    # an unknown input still moves the score (the model learned what its absence meant in the cohort);
+    # its group is named "(not logged)" so no one reads it as something they did
+    not_logged = {FAMILY_GROUP[u] for u in log.unknown_inputs if u in FAMILY_GROUP}
     grouped: dict[str, float] = {}
     for name, c in zip(model.names, contrib):
         g = driver_group(name)
+        g += NOT_LOGGED if g in not_logged else ""
         grouped[g] = grouped.get(g, 0.0) + float(c)
     drivers = sorted(grouped.items(), key=lambda kv: -kv[1])
     text = _wording(pct, prob, drivers, log.unknown_inputs, len(log.values), auc, as_of_date)
