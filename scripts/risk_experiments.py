@@ -32,6 +32,8 @@ class BaggedXGBoost:
     """The published learner: bags of XGBoost trees on all injury rows + as many sampled healthy rows.
     Only for comparison (xgboost is not a hipcheck dependency: `pip install xgboost` to run it)."""
 
+    module = "xgboost"
+
     def __init__(self, seed: int, n_bags: int = 9):
         self.seed, self.n_bags = seed, n_bags
 
@@ -46,6 +48,34 @@ class BaggedXGBoost:
             model = xgb.XGBClassifier(
                 n_estimators=100, max_depth=3, learning_rate=0.05, subsample=0.8,
                 colsample_bytree=0.5, random_state=self.seed * 100 + b,
+            )  # fmt: skip
+            self.models_.append(model.fit(X[idx], y[idx]))
+        return self
+
+    def predict_proba(self, X):
+        return np.mean([m.predict_proba(X)[:, 1] for m in self.models_], axis=0)
+
+
+class BaggedCatBoost:
+    """Bags of CatBoost (ordered boosting; depth 3) at 1 injury : 5 healthy rows, classes balanced.
+    Only for comparison (`pip install catboost` to run it)."""
+
+    module = "catboost"
+
+    def __init__(self, seed: int, n_bags: int = 5):
+        self.seed, self.n_bags = seed, n_bags
+
+    def fit(self, X, y, names=None):
+        from catboost import CatBoostClassifier
+
+        rng = np.random.RandomState(self.seed)
+        pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+        self.models_ = []
+        for b in range(self.n_bags):
+            idx = np.r_[pos, rng.choice(neg, 5 * len(pos), replace=False)]
+            model = CatBoostClassifier(
+                iterations=300, depth=3, learning_rate=0.03, l2_leaf_reg=10, auto_class_weights="Balanced",
+                random_seed=self.seed * 100 + b, verbose=0, thread_count=2,
             )  # fmt: skip
             self.models_.append(model.fit(X[idx], y[idx]))
         return self
@@ -187,6 +217,7 @@ def experiments(lab: Lab):
             lambda: (X, names, None, {"n_bags": 25, "neg_per_pos": 10, "num_leaves": 3, "n_estimators": 400}),
         ),
         ("bagged XGBoost 1:1, depth 3", False, lambda: (X, names, None, {"learner": BaggedXGBoost})),
+        ("bagged CatBoost 1:5, depth 3", False, lambda: (X, names, None, {"learner": BaggedCatBoost})),
         ("shipped, rows with a week-file row", False, lambda: (X, names, ~lab.week_context()[2], {})),
         ("+ 21-day context from the week file", False, week),
         ("+ fatigue-style features", False, plus(lab.fatigue)),
@@ -210,8 +241,9 @@ def main() -> None:
             continue
         t0 = time.time()
         Xe, ne, rows, params = build()
-        if "learner" in params and importlib.util.find_spec("xgboost") is None:
-            print(f"{name:44s} skipped: xgboost is not installed (pip install xgboost)")
+        module = getattr(params.get("learner"), "module", None)
+        if module and importlib.util.find_spec(module) is None:
+            print(f"{name:44s} skipped: {module} is not installed (pip install {module})")
             continue
         m = np.ones(len(y), bool) if rows is None else rows
         cv, sd, ho = _score(Xe[m], y[m], groups[m], lab.hold[m], ne, tuple(args.seeds), **params)
