@@ -28,60 +28,59 @@ from hipcheck.risk.models import BaggedBoosting, feature_names
 CUTOFF = 29  # baseline = days <= event day - 29, as in hipcheck.risk.baseline
 
 
-class BaggedXGBoost:
-    """The published learner: bags of XGBoost trees on all injury rows + as many sampled healthy rows.
-    Only for comparison (xgboost is not a hipcheck dependency: `pip install xgboost` to run it)."""
+class OtherLibraryBags:
+    """Bags of another boosting library's trees, each on all injury rows + `neg_per_pos` x as many
+    sampled healthy rows. Only for comparison: these libraries are not hipcheck dependencies."""
+
+    module = ""
+    n_bags, neg_per_pos = 9, 1
+
+    def __init__(self, seed: int):
+        self.seed = seed
+
+    def learner(self, seed: int):
+        raise NotImplementedError
+
+    def fit(self, X, y, names=None):
+        rng = np.random.RandomState(self.seed)
+        pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+        self.models_ = []
+        for b in range(self.n_bags):
+            idx = np.r_[pos, rng.choice(neg, self.neg_per_pos * len(pos), replace=False)]
+            self.models_.append(self.learner(self.seed * 100 + b).fit(X[idx], y[idx]))
+        return self
+
+    def predict_proba(self, X):
+        return np.mean([m.predict_proba(X)[:, 1] for m in self.models_], axis=0)
+
+
+class BaggedXGBoost(OtherLibraryBags):
+    """The published learner: 9 bags of XGBoost trees at 1 injury : 1 healthy row (`pip install xgboost`)."""
 
     module = "xgboost"
 
-    def __init__(self, seed: int, n_bags: int = 9):
-        self.seed, self.n_bags = seed, n_bags
-
-    def fit(self, X, y, names=None):
+    def learner(self, seed: int):
         import xgboost as xgb
 
-        rng = np.random.RandomState(self.seed)
-        pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-        self.models_ = []
-        for b in range(self.n_bags):
-            idx = np.r_[pos, rng.choice(neg, len(pos), replace=False)]
-            model = xgb.XGBClassifier(
-                n_estimators=100, max_depth=3, learning_rate=0.05, subsample=0.8,
-                colsample_bytree=0.5, random_state=self.seed * 100 + b,
-            )  # fmt: skip
-            self.models_.append(model.fit(X[idx], y[idx]))
-        return self
-
-    def predict_proba(self, X):
-        return np.mean([m.predict_proba(X)[:, 1] for m in self.models_], axis=0)
+        return xgb.XGBClassifier(
+            n_estimators=100, max_depth=3, learning_rate=0.05, subsample=0.8, colsample_bytree=0.5,
+            random_state=seed,
+        )  # fmt: skip
 
 
-class BaggedCatBoost:
-    """Bags of CatBoost (ordered boosting; depth 3) at 1 injury : 5 healthy rows, classes balanced.
-    Only for comparison (`pip install catboost` to run it)."""
+class BaggedCatBoost(OtherLibraryBags):
+    """5 bags of CatBoost (ordered boosting, depth 3) at 1 : 5, classes balanced (`pip install catboost`)."""
 
     module = "catboost"
+    n_bags, neg_per_pos = 5, 5
 
-    def __init__(self, seed: int, n_bags: int = 5):
-        self.seed, self.n_bags = seed, n_bags
-
-    def fit(self, X, y, names=None):
+    def learner(self, seed: int):
         from catboost import CatBoostClassifier
 
-        rng = np.random.RandomState(self.seed)
-        pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-        self.models_ = []
-        for b in range(self.n_bags):
-            idx = np.r_[pos, rng.choice(neg, 5 * len(pos), replace=False)]
-            model = CatBoostClassifier(
-                iterations=300, depth=3, learning_rate=0.03, l2_leaf_reg=10, auto_class_weights="Balanced",
-                random_seed=self.seed * 100 + b, verbose=0, thread_count=2,
-            )  # fmt: skip
-            self.models_.append(model.fit(X[idx], y[idx]))
-        return self
-
-    def predict_proba(self, X):
-        return np.mean([m.predict_proba(X)[:, 1] for m in self.models_], axis=0)
+        return CatBoostClassifier(
+            iterations=300, depth=3, learning_rate=0.03, l2_leaf_reg=10, auto_class_weights="Balanced",
+            random_seed=seed, verbose=0, thread_count=2,
+        )  # fmt: skip
 
 
 def _score(X, y, groups, hold, names, seeds, learner=None, **params):
