@@ -87,6 +87,45 @@ def test_sqlite_uses_wal_foreign_keys_and_busy_timeout(sqlite_url):
         assert s.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
 
 
+def test_a_write_session_waits_for_another_writer_instead_of_failing(sqlite_url):
+    """Read-then-write against a writer in another connection: a plain session fails when it upgrades
+    (its snapshot is stale), a write session waits for the lock and then sees the other's row."""
+    import threading
+    import time
+
+    db = store.get_database(sqlite_url)
+    db.ensure_ready()
+
+    def race(write: bool) -> int:
+        holding = threading.Event()
+
+        def other_writer() -> None:
+            with db.session(write=True) as s:
+                store.add_athlete(s, f"other-{write}")
+                s.flush()
+                holding.set()
+                time.sleep(0.4)
+
+        t = threading.Thread(target=other_writer)
+        t.start()
+        assert holding.wait(10), "the other writer did not start"
+        try:
+            with db.session(write=write) as s:
+                seen = s.scalar(select(func.count()).select_from(Athlete))
+                time.sleep(0.5)  # the other writer commits meanwhile
+                store.add_athlete(s, f"mine-{write}")
+            return seen
+        finally:
+            t.join()
+
+    with pytest.raises(HipcheckError, match="is busy"):
+        race(write=False)
+    assert race(write=True) == 2  # waited: both "other" rows were committed before it read
+    with db.session() as s:
+        names = set(s.scalars(select(Athlete.name)))
+    assert names == {"other-False", "other-True", "mine-True"}
+
+
 def test_foreign_keys_are_enforced(database):
     with pytest.raises(IntegrityError):
         with database.session() as s:

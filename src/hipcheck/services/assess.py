@@ -51,7 +51,7 @@ def assess_intake(intake: dict, athlete: str | None = None, store: bool = True) 
 def _store(intake: dict, doc: dict, assessment: Assessment, athlete: str | None) -> str:
     from ..store import get_database, repo
 
-    with get_database().session() as s:
+    with get_database().session(write=True) as s:
         who = repo.resolve_athlete(s, athlete)
         saved = repo.save_intake(s, who, intake)
         repo.save_assessment(s, who, saved, doc, assessment.level, assessment.top)

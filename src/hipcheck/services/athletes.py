@@ -66,7 +66,7 @@ def add_athlete(name: str, sex: str | None = None, birth_year: int | None = None
     name = validate_name(name)
     sex = validate_sex(sex)
     birth_year = validate_birth_year(birth_year)
-    with (db or store.get_database()).session() as session:
+    with (db or store.get_database()).session(write=True) as session:
         return AthleteInfo.from_row(store.add_athlete(session, name, sex=sex, birth_year=birth_year))
 
 

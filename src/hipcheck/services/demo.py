@@ -79,7 +79,7 @@ def run_demo(today: date | None = None, athlete: str = DEMO_ATHLETE) -> DemoResu
 
     today = today or load_service.today_local()
     db = get_database()
-    with db.session() as s:
+    with db.session(write=True) as s:
         created = repo.get_athlete(s, athlete) is None
         if created:
             repo.add_athlete(s, athlete, sex="female", birth_year=today.year - 38)

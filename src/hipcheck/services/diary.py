@@ -13,7 +13,7 @@ from ..store import Activity, DiaryEntry, get_database, resolve_athlete
 def add_entry(entry: PainEntry, athlete: str | None = None) -> dict:
     """Store the entry for its date (replacing that date's scores); returns it with that day's runs."""
     db = get_database()
-    with db.session() as s:
+    with db.session(write=True) as s:
         who = resolve_athlete(s, athlete)
         row = s.execute(select(DiaryEntry).where(DiaryEntry.athlete_id == who.id,
                                                  DiaryEntry.date == entry.date)).scalar_one_or_none()

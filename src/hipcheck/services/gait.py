@@ -196,7 +196,7 @@ def athlete_context(athlete: str | None, store: bool) -> dict:
 def save(athlete_id: int, kind: str, view: str | None, document: dict, media_path: str | None) -> int:
     from ..store import GaitAnalysis, get_database
 
-    with get_database().session() as s:
+    with get_database().session(write=True) as s:
         row = GaitAnalysis(athlete_id=athlete_id, kind=kind, view=view, document=document, media_path=media_path)
         s.add(row)
         s.flush()

@@ -114,7 +114,7 @@ class ActivityImporter:
         parsed = outcome.parsed
         statuses, added, hashes = [], [], []
         try:
-            with self.db.session() as s:
+            with self.db.session(write=True) as s:
                 for act in parsed.activities:
                     if act.content_hash in self.known or act.content_hash in hashes:
                         statuses.append("skipped")

@@ -163,7 +163,7 @@ def _load_inputs(athlete: str, today: date, rules: PlanRules) -> tuple[list[Find
 def _save_plan(athlete: str, doc: dict, assessment_id: int | None) -> int:
     from ..store import get_database, plan_repo, require_athlete
 
-    with get_database().session() as s:
+    with get_database().session(write=True) as s:
         who = require_athlete(s, athlete)
         a = plan_repo.assessment_by_id(s, assessment_id) if assessment_id else None
         row = plan_repo.save_plan(s, who, doc, a)
@@ -220,7 +220,7 @@ def log_session(day: date, exercise_id: str, sets: int, pain: int | None, athlet
     from ..store import get_database, plan_repo
     from ..store.models import Plan
 
-    with get_database().session() as s:
+    with get_database().session(write=True) as s:
         row = s.get(Plan, state["plan_id"])
         plan_repo.add_log(s, row, day, exercise_id, sets, pain)
     status = plan_status(state["athlete"], today)
@@ -308,7 +308,7 @@ def _escalate(state: dict, esc: dict, newer: tuple | None, today: date, kb) -> d
     from ..store import get_database, plan_repo
     from ..store.models import Plan
 
-    with get_database().session() as s:
+    with get_database().session(write=True) as s:
         plan_repo.update_plan_document(s, s.get(Plan, state["plan_id"]), plan)
     if gate.protect_only:
         new = PlanBuilder(kb).build(PlanInputs(doc, today, athlete=state["athlete"], assessment_id=assessment_id))
@@ -401,7 +401,7 @@ def advance_phase(athlete: str | None = None, today: date | None = None) -> dict
     from ..store import get_database, plan_repo
     from ..store.models import Plan
 
-    with get_database().session() as s:
+    with get_database().session(write=True) as s:
         plan_repo.update_plan_document(s, s.get(Plan, state["plan_id"]), plan)
     nxt = next(p for p in plan["phases"] if p["id"] == check["next"])
     return {"athlete": state["athlete"], "phase": check["next"], "title": nxt["title"],

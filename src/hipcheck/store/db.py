@@ -124,11 +124,17 @@ class Database:
 
     # -- sessions -------------------------------------------------------------------------------
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+    def session(self, write: bool = False) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        `write=True` for a transaction that reads and then writes. On SQLite it starts with BEGIN
+        IMMEDIATE, so a concurrent writer in another connection or process makes it wait (up to the
+        busy timeout) rather than fail half-way; readers are never blocked. No effect on PostgreSQL."""
         self.ensure_ready()
         session = self._sessions()
         try:
+            if write and self.is_sqlite:
+                session.connection(execution_options={"sqlite_begin": "BEGIN IMMEDIATE"})
             yield session
             session.commit()
         except BaseException as exc:
@@ -241,7 +247,9 @@ def _make_engine(url: URL, foreign_keys: bool = True, begin: str = "BEGIN", **kw
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql(begin)
+        # a write session asks for BEGIN IMMEDIATE: it takes the write lock before its first read, so
+        # it waits for another writer instead of failing with "database is locked" when it upgrades
+        conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", begin))
 
     return engine
 
