@@ -173,6 +173,19 @@ class Lab:
                 since[m] = np.where(k > 0, c.date[m] - inj[np.maximum(k - 1, 0)], np.nan)
         return np.column_stack([prior, since]), ["previous_injuries", "days_since_previous_injury"]
 
+    def with_baseline_end(self, offset_days: int):
+        """The shipped feature set with the per-athlete baseline ending on day t - `offset_days` instead of
+        t - 29. Injury rows lack days t - 22 .. t - 8 in the files, healthy rows do not, so any offset
+        under 23 lets the baseline's recency differ with the label."""
+        from hipcheck.risk import features
+
+        saved = features.BASELINE_END_OFFSET_DAYS
+        features.BASELINE_END_OFFSET_DAYS = offset_days
+        try:
+            return build_features(self.c).columns(self.names)
+        finally:
+            features.BASELINE_END_OFFSET_DAYS = saved
+
     def week_context(self):
         """Weeks 2-3 of the week file's row for the same athlete and day (21-day context). Rows with no
         week-file row are returned in `missing` (NaN would leak: 8 of them are injury rows)."""
@@ -223,6 +236,9 @@ def experiments(lab: Lab):
         ("+ the athlete's weekday profile", False, plus(lab.weekday_profile)),
         ("+ calendar weekday (team schedule)", True, plus(lab.calendar_weekday)),
         ("+ previous injuries up to t - 29", True, plus(lab.injury_history)),
+        ("baseline up to t - 8 (all rows before the window)", True,
+         lambda: (lab.with_baseline_end(8), names, None, {})),
+        ("baseline up to t - 2 (all earlier rows)", True, lambda: (lab.with_baseline_end(2), names, None, {})),
     ]
 
 

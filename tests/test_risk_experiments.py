@@ -58,6 +58,11 @@ def test_week_context_marks_rows_without_a_week_row_instead_of_leaving_nan(lab):
 def test_only_label_or_calendar_experiments_are_references(lab):
     mod, real = lab
     refs = {name for name, reference, _ in mod.experiments(real) if reference}
-    assert refs == {"+ calendar weekday (team schedule)", "+ previous injuries up to t - 29"}
+    assert refs == {
+        "+ calendar weekday (team schedule)",
+        "+ previous injuries up to t - 29",
+        "baseline up to t - 8 (all rows before the window)",
+        "baseline up to t - 2 (all earlier rows)",
+    }
     X, names, rows, _ = dict((n, b) for n, _, b in mod.experiments(real))["+ the athlete's weekday profile"]()
     assert X.shape == (len(real.c.date), len(names)) and rows is None
