@@ -175,7 +175,7 @@ def _gait_job(db: store.Database, job: Job, progress: Progress) -> dict:
     progress(0.02, "removing location and device details from the video", force=True)
     clean_name = files.new_stored_name(raw.suffix.lower() or ".mp4")
     files.strip_video_metadata(raw, files.path_of(clean_name))
-    with db.session() as s:  # from here on only the stripped copy exists
+    with db.session(write=True) as s:  # from here on only the stripped copy exists
         upload = s.get(StoredFile, job.params["file_id"])
         clean = files.path_of(clean_name)
         upload.stored_name, upload.size_bytes, upload.sha256 = clean_name, clean.stat().st_size, _sha256_file(clean)
@@ -197,7 +197,7 @@ def _gait_job(db: store.Database, job: Job, progress: Progress) -> dict:
         progress(0.92, "preparing the video for your browser", force=True)
         out = doc.get("outputs") or {}
         kept: dict[str, object] = {}
-        with db.session() as s:
+        with db.session(write=True) as s:
             def keep(path: str | Path, kind_label: str, media_type: str, ext: str) -> int:
                 name = files.new_stored_name(ext)
                 shutil.move(str(path), files.path_of(name))
@@ -318,7 +318,7 @@ class Worker:
 
     def recover(self) -> int:
         """Jobs left 'running' by a worker that is gone are marked failed (they will not finish)."""
-        with self.db.session() as s:
+        with self.db.session(write=True) as s:
             stuck = s.scalars(select(Job).where(Job.status == "running")).all()
             n = 0
             for job in stuck:
@@ -330,7 +330,7 @@ class Worker:
             return n
 
     def claim(self) -> int | None:
-        with self.db.session() as s:
+        with self.db.session(write=True) as s:
             ids = s.scalars(select(Job.id).where(Job.status == "queued")
                             .order_by(Job.created_at, Job.id).limit(5)).all()
             for job_id in ids:
@@ -377,7 +377,7 @@ class Worker:
             return 0
         self._last_purge = now
         _remove_stale_work_dirs(self.limits.timeout_s)
-        with self.db.session() as s:
+        with self.db.session(write=True) as s:
             return files.purge_expired_videos(s).deleted
 
     def run_forever(self, stop: threading.Event, parent_pid: int | None = None) -> None:
