@@ -21,10 +21,11 @@ def files(tmp_path_factory):
     run = SyntheticRunner(SPEC, fps=30, seconds=8).generate().run_
     side = write_keypoints(film(run, Camera(view="side"), noise_px=1.0, seed=2), d / "side.json")
     rear = write_keypoints(film(run, Camera(view="rear"), noise_px=1.0, seed=2), d / "rear.json")
+    front = write_keypoints(film(run, Camera(view="front"), noise_px=1.0, seed=2), d / "front.json")
     standing = film(stand(SPEC), Camera(view="rear"), seed=2)
     standing = write_keypoints(standing.copy(xy=np.repeat(standing.xy, 3, 0), conf=np.repeat(standing.conf, 3, 0)),
                                d / "standing.json")
-    return {"side": side, "rear": rear, "standing": standing}
+    return {"side": side, "rear": rear, "front": front, "standing": standing}
 
 
 def test_side_keypoints_to_json_and_outputs(run_cli, files, tmp_path):
@@ -109,10 +110,25 @@ def test_baseline_file_and_bad_inputs(run_cli, files, tmp_path):
     bad.write_text(json.dumps({"schema": "something"}))
     res = run_cli("gait", "analyze", "--keypoints", files["rear"], "--baseline", bad, "--no-store")
     assert res.code == 2 and "not a posture result" in res.stderr
-    res = run_cli("gait", "analyze", "--keypoints", files["side"], "--view", "front", "--no-store")
+    res = run_cli("gait", "analyze", "--keypoints", files["side"], "--view", "top", "--no-store")
     assert res.code == 2
     res = run_cli("gait", "analyze", "--keypoints", files["side"], "--athlete", "Nobody")
     assert res.code == 2 and "no athlete 'Nobody'" in res.stderr
+
+
+def test_a_video_from_ahead_is_measured_with_left_and_right_kept(run_cli, files):
+    docs = {}
+    for view in ("rear", "front"):
+        res = run_cli("gait", "analyze", "--keypoints", files[view], "--view", view, "--no-store",
+                      "--format", "json")
+        assert res.code == 0, res.stderr
+        docs[view] = json.loads(res.stdout)
+    front, rear = docs["front"], docs["rear"]
+    assert front["view"] == "rear" and front["filmed_from"] == "ahead" and rear["filmed_from"] == "behind"
+    for side in ("left", "right"):  # the same runner, filmed from either end: the same sides
+        a = front["metrics"]["foot_to_midline_pct_hip_width"][side]["mean"]
+        b = rear["metrics"]["foot_to_midline_pct_hip_width"][side]["mean"]
+        assert abs(a - b) < 3
 
 
 def test_missing_gait_extra_names_it(run_cli, files, monkeypatch):

@@ -21,6 +21,7 @@ STAGES = {"pose": "finding the runner", "video": "drawing the video", "videos": 
 class View(str, enum.Enum):
     side = "side"
     rear = "rear"
+    front = "front"
 
 
 def report_store(outcome: service.StoreOutcome, what: str) -> None:
@@ -74,7 +75,9 @@ def analyze(
     keypoints: Path | None = typer.Option(None, "--keypoints", help="Keypoints made elsewhere instead of the "
                                              "pose model: OpenPose BODY_25 folder, Sports2D/Pose2Sim .trc, GaitLab "
                                              "pose JSON or hipcheck keypoints JSON."),
-    view: View | None = typer.Option(None, "--view", help="side or rear (default: detected)."),
+    view: View | None = typer.Option(None, "--view", help="side, rear (filmed from behind) or front (the runner comes towards the camera). "
+                                   "Default: side or rear, detected; a front view cannot be told from a rear one, "
+                                   "so say so or left and right are swapped."),
     fmt: OutputFormat = typer.Option(OutputFormat.text, "--format", help="text or json"),
     out: Path | None = typer.Option(None, "--out", help="Folder for gait.json, steps.csv, annotated.mp4, "
                                        "key-frame PNGs and keypoints.json."),

@@ -133,14 +133,16 @@ class SideSwapRepair:
 
 
 class FrontalLabels:
-    """Label legs by image side in a rear view: the runner's left is on the image left.
+    """Label legs by image side in a frontal-plane view: seen from behind (`facing` 'back') the runner's
+    left is on the image left; filmed from in front ('front') it is on the image right.
 
     Pose models trained mostly on people facing the camera often mirror a runner seen from behind; hips
     and knees never cross in running, so their image order fixes the labels. Results: `relabelled_`
     (frames changed).
     """
 
-    def __init__(self):
+    def __init__(self, facing: str = "back"):
+        self.facing = facing
         self.relabelled_ = 0
 
     def apply(self, kp: Keypoints) -> Keypoints:
@@ -149,7 +151,8 @@ class FrontalLabels:
         groups = (("hip",), ("knee",), _FOOT, ("shoulder",), ("elbow",), ("wrist",), ("ear",))
         for joints in groups:
             key = joints[0]
-            wrong = out.p(f"l_{key}")[:, 0] > out.p(f"r_{key}")[:, 0]
+            lx, rx = out.p(f"l_{key}")[:, 0], out.p(f"r_{key}")[:, 0]
+            wrong = lx > rx if self.facing == "back" else lx < rx
             for j in joints:
                 li, ri = INDEX[f"l_{j}"], INDEX[f"r_{j}"]
                 for arr in (out.xy, out.conf):

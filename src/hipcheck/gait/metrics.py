@@ -187,14 +187,16 @@ class RearViewMetrics:
     keypoints sit 30-50 mm off the joint centres, the same way standing and running.
     Results: `steps_`, `angles_` (per-frame series)."""
 
-    def __init__(self, baseline: dict | None = None):
+    def __init__(self, baseline: dict | None = None, facing: str = "back"):
         self.baseline = baseline or {}
+        self.facing = facing  # 'back': filmed from behind; 'front': the runner comes towards the camera
         self.steps_: list[StepRecord] = []
         self.angles_: dict[str, np.ndarray] = {}
 
     def compute(self, kp: Keypoints, steps: list[Step], leg_px: float, period: float) -> RearViewMetrics:
         fps = kp.fps
-        ang = frontal_angles(kp)
+        left_medial = 1.0 if self.facing == "back" else -1.0  # picture direction to the midline, left leg
+        ang = frontal_angles(kp, left_medial)
         tilt = ang["pelvic_tilt"] - float(self.baseline.get("pelvic_tilt_deg") or 0.0)
         hip_base = self.baseline.get("hip_adduction_deg") or {}
         self.angles_ = ang
@@ -204,7 +206,7 @@ class RearViewMetrics:
         records = []
         for i, st in enumerate(steps):
             s, side, t = st.foot[0], st.foot, st.ic
-            medial = 1.0 if side == "left" else -1.0  # picture direction towards the midline
+            medial = left_medial if side == "left" else -left_medial  # picture direction towards the midline
             v = {"pelvic_drop_deg": at(tilt if side == "left" else -tilt, t),
                  "femoral_adduction_deg": at(ang[f"{side}_femoral_adduction"], t),
                  "hip_adduction_deg": at(ang[f"{side}_hip_adduction"], t) - float(hip_base.get(side) or 0.0),

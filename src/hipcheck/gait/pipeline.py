@@ -27,7 +27,7 @@ from .thresholds import GaitThresholds, load_gait_thresholds
 from .view import ViewDetector
 
 SCHEMA = "hipcheck.gait/v1"
-VIEWS = ("side", "rear")
+VIEWS = ("side", "rear", "front")  # 'front': a frontal-plane view filmed from ahead (runner coming towards you)
 
 
 @dataclass
@@ -65,6 +65,7 @@ class GaitAnalyzer:
         self.steps_ = []
         self.cadence_spm_ = float("nan")
         self.baseline_: dict | None = None
+        self.facing_: str | None = None  # frontal-plane views: 'back' (filmed from behind) or 'front'
 
     def analyze(self, kp: Keypoints, view: str | None = None, roll_deg: float | None = None,
                 scene_roll_deg: float | None = None, baseline: dict | None = None,
@@ -78,8 +79,15 @@ class GaitAnalyzer:
         th, notes = self.th, self.quality_
         self.raw_ = kp
         gated = ConfidenceGate(self.min_confidence).apply(kp)
-        detector = ViewDetector().detect(gated, view)
+        # a video from in front measures the same frontal-plane metrics as one from behind, mirrored:
+        # it is analysed (and compared with earlier videos) as the 'rear' view, with facing_ 'front'
+        self.facing_ = "front" if view == "front" else None
+        detector = ViewDetector().detect(gated, "rear" if view == "front" else view)
         self.view_, self.direction_ = detector.view_, detector.direction_
+        if self.view_ == "rear":
+            self.facing_ = self.facing_ or "back"
+            if view == "front":
+                detector.evidence_ = "view given as front: filmed from ahead, the runner's left on the image right"
         notes.append(QualityNote("view", "info", detector.evidence_ + (
             f"; runner faces image-{'right' if self.direction_ > 0 else 'left'}" if self.view_ == "side" else "")))
 
@@ -123,7 +131,7 @@ class GaitAnalyzer:
             self.flat_foot_deg_ = m.flat_foot_deg_
         else:
             self.baseline_ = baseline
-            m = RearViewMetrics(baseline).compute(self.clean_, self.steps_, self.leg_px_, period)
+            m = RearViewMetrics(baseline, self.facing_).compute(self.clean_, self.steps_, self.leg_px_, period)
             if not baseline:
                 notes.append(QualityNote("no_posture_baseline", "info",
                                          "pelvic drop and hip adduction are measured against level; add a "
@@ -169,12 +177,13 @@ class GaitAnalyzer:
                                          f"repaired left/right leg mix-ups of the pose model in "
                                          f"{repair.swapped_frames_} of {gated.n_frames} frames"))
         else:
-            labels = FrontalLabels()
+            labels = FrontalLabels(self.facing_)
             labelled = labels.apply(gated)
             if labels.relabelled_:
+                rule = ("seen from behind, the runner's left is on the left" if self.facing_ == "back"
+                        else "filmed from ahead, the runner's left is on the right")
                 notes.append(QualityNote("left_right_repaired", "info",
-                                         f"set left/right by picture side in {labels.relabelled_} frames "
-                                         "(seen from behind, the runner's left is on the left)"))
+                                         f"set left/right by picture side in {labels.relabelled_} frames ({rule})"))
         filled = GapFiller(th.value("gait_max_gap_s")).apply(GlitchRejector().apply(labelled))
         lowpass = LowPassFilter(th.value("gait_filter_cutoff_hz"))
         self.image_ = lowpass.apply(filled)
@@ -255,6 +264,7 @@ class GaitAnalyzer:
             "schema": SCHEMA,
             "view": self.view_,
             "direction": ({1: "right", -1: "left"}.get(self.direction_) if self.view_ == "side" else None),
+            "filmed_from": {"back": "behind", "front": "ahead"}.get(self.facing_ or "", "side"),
             "frames": self.raw_.n_frames,
             "fps": round(float(fps), 3),
             "duration_s": round(self.raw_.duration_s, 3),

@@ -45,7 +45,7 @@ class RunnerSpec:
 @dataclass
 class Camera:
     """A pinhole camera. `view` 'side' stands on the runner's left looking right-to-left across them (the
-    runner faces image-left); 'rear' stands behind. `yaw_deg` turns it about the vertical, `roll_deg` about
+    runner faces image-left); 'rear' stands behind; 'front' stands ahead, looking back at the runner. `yaw_deg` turns it about the vertical, `roll_deg` about
     its optical axis (+: a level line runs down to the right in the picture)."""
     view: str = "side"
     distance_m: float = 4.0
@@ -59,6 +59,8 @@ class Camera:
     def rotation(self) -> np.ndarray:
         if self.view == "side":
             fwd, right = np.array([0.0, -1.0, 0.0]), np.array([-1.0, 0.0, 0.0])
+        elif self.view == "front":
+            fwd, right = np.array([-1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
         else:
             fwd, right = np.array([1.0, 0.0, 0.0]), np.array([0.0, -1.0, 0.0])
         down = np.cross(fwd, right)
@@ -71,7 +73,8 @@ class Camera:
 
     def centre(self) -> np.ndarray:
         yaw = np.radians(self.yaw_deg)
-        base = np.array([0.0, self.distance_m, 0.0]) if self.view == "side" else np.array([-self.distance_m, 0, 0])
+        base = {"side": np.array([0.0, self.distance_m, 0.0]),
+                "front": np.array([self.distance_m, 0.0, 0.0])}.get(self.view, np.array([-self.distance_m, 0, 0]))
         c, s = np.cos(yaw), np.sin(yaw)
         return np.array([c * base[0] - s * base[1], s * base[0] + c * base[1], self.height_m])
 
@@ -88,7 +91,8 @@ class Camera:
         out = []
         for k in range(n):
             along, depth = rng.uniform(-1.5, 1.5), rng.uniform(1.0, 2.5)
-            base = (np.array([along, -depth, 0.0]) if self.view == "side" else np.array([depth, along, 0.0]))
+            base = {"side": np.array([along, -depth, 0.0]),
+                    "front": np.array([-depth, along, 0.0])}.get(self.view, np.array([depth, along, 0.0]))
             seg = np.stack([base + [0, 0, 0.3], base + [0, 0, 1.9]])
             out.append(self.project(seg).ravel())
         return np.asarray(out)

@@ -45,8 +45,9 @@ class ViewDetector:
             self.evidence_ = (f"detected a {self.view_} view: shoulder and hip width {self.width_ratio_:.2f} of "
                               f"the torso length, feet travel {self.foot_travel_ratio_:.2f} leg lengths fore-aft")
             if frontal:
-                self.evidence_ += ("; taken as filmed from behind (the runner's left on the left): a video of "
-                                   "the runner coming towards the camera would swap left and right")
+                self.evidence_ += ("; taken as filmed from behind (the runner's left on the left): for a video "
+                                   "of the runner coming towards the camera, give the view as front, or left "
+                                   "and right are swapped")
         else:
             self.view_ = view
             self.evidence_ = f"view given as {view}"

@@ -17,7 +17,8 @@ from ..uploads import UploadReceiver
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 upload_router = APIRouter()  # checks CSRF itself, inside the streaming parser (uploads.py)
-VIEWS = {"": "Detect it for me", "side": "Side on (camera beside the runner)", "rear": "From behind"}
+VIEWS = {"": "Detect it for me", "side": "Side on (camera beside the runner)", "rear": "From behind",
+         "front": "From ahead (the runner comes towards the camera)"}
 METRIC_LABELS = {
     "cadence_spm": "Cadence", "step_time_ms": "Step time", "contact_time_ms": "Ground contact time",
     "duty_factor_pct": "Duty factor", "overstride_pct_leg": "Overstride (heel ahead of hips)",
