@@ -99,3 +99,28 @@ def test_must_not_miss_stays_visible_with_a_warning():
     warned = {m["condition"] for m in doc["must_not_miss"]}
     assert "fnsf" in warned and "fnsf" in shown
     assert all("serious if missed" in m["warning"] for m in doc["must_not_miss"])
+
+
+def test_an_urgent_red_flag_lists_the_serious_causes_it_names_however_unlikely():
+    """Worsening night pain in the buttock: the ranking favours tendon and nerve causes, but the flag says
+    the pattern needs checking for bone causes, so each of them is listed with the sign that fired."""
+    doc = assess_intake({"schema": S, "runner": {"age_years": 52, "sex": "male"},
+                         "pain": {"side": "right", "locations": ["buttock"], "weeks_since_onset": 16,
+                                  "trend": "worse", "when": ["at_night", "sitting_long"]}}, store=False).document
+    assert doc["triage"]["level"] == "urgent"
+    warned = {m["condition"]: m for m in doc["must_not_miss"]}
+    assert {"bone_tumour_malignant", "bone_tumour_benign", "avn", "fnsf"} <= set(warned)
+    low = warned["bone_tumour_benign"]
+    assert low["probability"] < 0.03  # below the usual threshold: listed because the flag names it
+    assert "warning sign for it: night pain that keeps getting worse" in low["warning"]
+    assert doc["differential"][0]["condition"] not in warned  # the ranking itself is unchanged
+    shown = [d["condition"] for d in doc["differential"]]
+    assert set(warned) <= set(shown) and shown.index("bone_tumour_benign") > 2
+
+
+def test_a_routine_red_flag_does_not_list_serious_causes_below_the_threshold():
+    doc = assess_intake({"schema": S, "runner": {"age_years": 40, "sex": "female"},
+                         "pain": {"locations": ["outer_hip"], "weeks_since_onset": 10,
+                                  "when": ["lying_on_that_side"]}}, store=False).document
+    assert doc["triage"]["level"] == "routine"
+    assert all(m["probability"] >= 0.03 for m in doc["must_not_miss"])

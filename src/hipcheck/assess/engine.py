@@ -50,7 +50,10 @@ class Assessor:
         reasons = screen.reasons + rule_reasons(am.triage_rules, facts, self._pattern_probabilities(facts))
         level = highest([screen.level] + [r.level for r in reasons])
         head = next(h for h in am.headlines if h.level == level)
-        shown, mnm = self._shown(diff.entries, bool(intake.get("pain")))
+        # the serious conditions an urgent or emergency red flag names are listed whatever their probability:
+        # the flag says the pattern needs checking for them, so the runner and clinician see which
+        named = {c for r in screen.fired if RANK[r.level] >= RANK["urgent"] for c in self.kb.red_flags[r.id].suspects}
+        shown, mnm = self._shown(diff.entries, bool(intake.get("pain")), named)
         questions: list[RankedQuestion] = []
         if with_questions and level != "emergency":
             questions = self._next_questions(facts, screen, diff)
@@ -78,13 +81,13 @@ class Assessor:
                   and q.field not in {s.field for s in safety}]
         return (safety + ranked)[:n]
 
-    def _shown(self, entries: list[DifferentialEntry], pain: bool):
+    def _shown(self, entries: list[DifferentialEntry], pain: bool, named: set[str] = frozenset()):
         am = self.kb.assess_model
         keep_min = am.threshold("differential_min_probability")
         limit = int(am.threshold("differential_max_entries"))
         visible = am.threshold("must_not_miss_visible")
         shown = [e for i, e in enumerate(entries) if i < 3 or e.probability >= keep_min][:limit]
-        mnm = [e for e in entries if e.must_not_miss and e.probability >= visible]
+        mnm = [e for e in entries if e.must_not_miss and (e.probability >= visible or e.condition in named)]
         shown += [e for e in mnm if e not in shown]
         return shown, mnm
 

@@ -52,7 +52,7 @@ def build_document(a: Assessment, kb: KnowledgeBase) -> dict:
         },
         "differential": [_entry(e) for e in a.differential],
         "must_not_miss": [{"condition": e.condition, "name": e.name, "probability": _floor(e.probability),
-                           "warning": _warning(e, kb)} for e in a.must_not_miss],
+                           "warning": _warning(e, kb, a)} for e in a.must_not_miss],
         "what_to_do": _what_to_do(a, kb),
         "when_to_see_doctor": _safety_net(a, kb),
         "contributing_factors": [{"id": f.id, "text": kb.risk_factors[f.id].name, "evidence": f.evidence,
@@ -73,11 +73,17 @@ def _by_level(reasons):
     return sorted(reasons, key=lambda r: -RANK[r.level])
 
 
-def _warning(e: DifferentialEntry, kb: KnowledgeBase) -> str:
+def _warning(e: DifferentialEntry, kb: KnowledgeBase, a: Assessment) -> str:
+    fired = [kb.red_flags[r.id].name for r in a.reasons
+             if r.kind == "red_flag" and r.id in kb.red_flags and e.condition in kb.red_flags[r.id].suspects]
     flags = [f.name for f in kb.red_flags.values() if e.condition in f.suspects]
-    hint = f" Warning signs: {'; '.join(flags[:3]).lower()}." if flags else ""
+    if fired:
+        hint = f" Your answers include a warning sign for it: {'; '.join(fired[:3]).lower()}."
+    else:
+        hint = f" Warning signs: {'; '.join(flags[:3]).lower()}." if flags else ""
     how = "is a likely cause" if e.probability >= 0.25 else "cannot be ruled out from your answers"
-    return f"{e.name} {how} ({e.probability:.0%}) and is serious if missed.{hint}"
+    share = "under 1%" if e.probability < 0.005 else f"{e.probability:.0%}"
+    return f"{e.name} {how} ({share}) and is serious if missed.{hint}"
 
 
 def _what_to_do(a: Assessment, kb: KnowledgeBase) -> list[str]:
