@@ -122,14 +122,18 @@ class SideSwapRepair:
     def _swap(kp: Keypoints, states: np.ndarray) -> Keypoints:
         out = kp.copy()
         for bit, joints in ((1, ("knee",)), (2, _FOOT)):
-            rows = (states & bit) > 0
-            for j in joints:
-                li, ri = INDEX[f"l_{j}"], INDEX[f"r_{j}"]
-                for arr in (out.xy, out.conf):
-                    tmp = arr[rows, li].copy()
-                    arr[rows, li] = arr[rows, ri]
-                    arr[rows, ri] = tmp
+            swap_sides(out, (states & bit) > 0, joints)
         return out
+
+
+def swap_sides(kp: Keypoints, rows: np.ndarray, joints) -> None:
+    """In place: exchange the left and right points (and confidences) of `joints` in the frames `rows`."""
+    for j in joints:
+        li, ri = INDEX[f"l_{j}"], INDEX[f"r_{j}"]
+        for arr in (kp.xy, kp.conf):
+            tmp = arr[rows, li].copy()
+            arr[rows, li] = arr[rows, ri]
+            arr[rows, ri] = tmp
 
 
 class FrontalLabels:
@@ -153,12 +157,7 @@ class FrontalLabels:
             key = joints[0]
             lx, rx = out.p(f"l_{key}")[:, 0], out.p(f"r_{key}")[:, 0]
             wrong = lx > rx if self.facing == "back" else lx < rx
-            for j in joints:
-                li, ri = INDEX[f"l_{j}"], INDEX[f"r_{j}"]
-                for arr in (out.xy, out.conf):
-                    tmp = arr[wrong, li].copy()
-                    arr[wrong, li] = arr[wrong, ri]
-                    arr[wrong, ri] = tmp
+            swap_sides(out, wrong, joints)
             changed |= wrong
         self.relabelled_ = int(changed.sum())
         return out

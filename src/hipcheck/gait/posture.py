@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from .clean import swap_sides
 from .geometry import flexion_deg, line_tilt_deg
 from .keypoints import INDEX, Keypoints
 from .metrics import frontal_angles
@@ -20,13 +21,8 @@ def relabel_by_facing(kp: Keypoints, facing: str) -> Keypoints:
     from the front it is on the image right."""
     out = kp.copy()
     for j in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "toe", "ear"):
-        li, ri = INDEX[f"l_{j}"], INDEX[f"r_{j}"]
-        lx, rx = out.xy[:, li, 0], out.xy[:, ri, 0]
-        wrong = (lx > rx) if facing == "back" else (lx < rx)
-        for arr in (out.xy, out.conf):
-            tmp = arr[wrong, li].copy()
-            arr[wrong, li] = arr[wrong, ri]
-            arr[wrong, ri] = tmp
+        lx, rx = out.xy[:, INDEX[f"l_{j}"], 0], out.xy[:, INDEX[f"r_{j}"], 0]
+        swap_sides(out, (lx > rx) if facing == "back" else (lx < rx), (j,))
     return out
 
 
