@@ -115,55 +115,38 @@ def risk_for_history(
         and any((getattr(d, k, None) or 0) > 0 for k in ("pain_during", "pain_after", "pain_next_morning"))
     )
     auc = model.meta.get("auc_grouped_cv")
+
+    def result(pct, prob, drivers, text) -> RiskResult:
+        return RiskResult(as_of_date, start, pct, prob, drivers, _with_pain(text, pain_days), log.unknown_inputs,
+                          len(log.values), pain_days, model_auc_grouped_cv=auc,
+                          cohort_injury_rate=model.meta.get("cohort_injury_rate"))
+
     recent = log.values[-7:] if len(log.values) else log.values  # the log ends on as_of_date
     if not np.nansum(recent[:, 0]) > 0:
-        text = (
-            f"No training is logged in the 7 days to {as_of_date.isoformat()}, so there is no load "
-            "pattern to compare with the cohort."
-        )
-        return RiskResult(
-            as_of_date,
-            start,
-            None,
-            None,
-            [],
-            _with_pain(text, pain_days),
-            log.unknown_inputs,
-            len(log.values),
-            pain_days,
-            model_auc_grouped_cv=auc,
-            cohort_injury_rate=model.meta.get("cohort_injury_rate"),
-        )
+        return result(None, None, [], f"No training is logged in the 7 days to {as_of_date.isoformat()}, so "
+                      "there is no load pattern to compare with the cohort.")
     window, event, hist = window_and_history(log, as_of_date)
     fm = DayFeatureBuilder().build(np.array([0]), np.array([event]), window[None], hist).features_
     X = fm.columns(model.names)
     raw = model.raw_scores(X)
     pct = float(model.percentile(raw)[0])
     prob = float(model.probability(raw)[0])
-    contrib = model.contributions(X)[0, :-1]
-    # an unknown input still moves the score (the model learned what its absence meant in the cohort);
-    # its group is named "(not logged)" so no one reads it as something they did
-    not_logged = {FAMILY_GROUP[u] for u in log.unknown_inputs if u in FAMILY_GROUP}
+    drivers = _drivers(model.names, model.contributions(X)[0, :-1], log.unknown_inputs)
+    text = _wording(pct, prob, drivers, log.unknown_inputs, len(log.values), auc, as_of_date)
+    return result(pct, round(prob, 5), drivers, text)
+
+
+def _drivers(names: list[str], contrib: np.ndarray, unknown_inputs: list[str]) -> list[tuple[str, float]]:
+    """Contributions summed per input group, largest first. An unknown input still moves the score (the
+    model learned what its absence meant in the cohort); its group is named "(not logged)" so no one
+    reads it as something they did."""
+    not_logged = {FAMILY_GROUP[u] for u in unknown_inputs if u in FAMILY_GROUP}
     grouped: dict[str, float] = {}
-    for name, c in zip(model.names, contrib):
+    for name, c in zip(names, contrib):
         g = driver_group(name)
         g += NOT_LOGGED if g in not_logged else ""
         grouped[g] = grouped.get(g, 0.0) + float(c)
-    drivers = sorted(grouped.items(), key=lambda kv: -kv[1])
-    text = _wording(pct, prob, drivers, log.unknown_inputs, len(log.values), auc, as_of_date)
-    return RiskResult(
-        as_of_date,
-        start,
-        pct,
-        round(prob, 5),
-        drivers,
-        _with_pain(text, pain_days),
-        log.unknown_inputs,
-        len(log.values),
-        pain_days,
-        model_auc_grouped_cv=auc,
-        cohort_injury_rate=model.meta.get("cohort_injury_rate"),
-    )
+    return sorted(grouped.items(), key=lambda kv: -kv[1])
 
 
 def _wording(
