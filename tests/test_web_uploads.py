@@ -150,6 +150,34 @@ def test_worker_enforces_the_memory_limit(web_app, shared_dir):
     assert ann.client.get(ann.home + "/gait").status_code == 200
 
 
+def test_without_ffmpeg_videos_are_re_encoded_frame_by_frame(tmp_path, monkeypatch):
+    import cv2
+    import numpy as np
+
+    from hipcheck.errors import InputError
+    from hipcheck.services import files
+
+    src = tmp_path / "src.mp4"
+    writer = cv2.VideoWriter(str(src), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (64, 48))
+    for i in range(12):
+        writer.write(np.full((48, 64, 3), i * 20, np.uint8))
+    writer.release()
+    monkeypatch.setattr(files.shutil, "which", lambda name: None)  # as on a machine without ffmpeg
+    clean = tmp_path / "clean.mp4"
+    assert files.strip_video_metadata(src, clean) == "opencv"
+    cap = cv2.VideoCapture(str(clean))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 12 and int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)) == 64
+    cap.release()
+    path, media_type = files.web_playable_video(src, tmp_path / "web")
+    assert media_type == "video/webm" and path.suffix == ".webm" and path.stat().st_size > 0
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"not a video at all")
+    with pytest.raises(InputError, match="could not be read"):
+        files.strip_video_metadata(junk, tmp_path / "junk-clean.mp4")
+    with pytest.raises(InputError, match="could not be converted"):
+        files.web_playable_video(junk, tmp_path / "junk-web")
+
+
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg (scripts/sysdeps.sh installs it)")
 def test_video_metadata_is_stripped(tmp_path, shared_dir):
     from hipcheck.services import files

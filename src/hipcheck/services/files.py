@@ -7,6 +7,7 @@ are deleted after a retention period, while the keypoints and results derived fr
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
@@ -213,14 +214,22 @@ def strip_video_metadata(src: Path, dst: Path) -> str:
 
 
 def _reencode_with_opencv(src: Path, dst: Path) -> str:
+    if _copy_frames(src, dst, "mp4v") == 0:
+        raise InputError("the video holds no frames that could be read; record it again as MP4 or MOV")
+    return "opencv"
+
+
+def _copy_frames(src: Path, dst: Path, fourcc: str) -> int:
+    """Re-encode the picture of `src` into `dst` with OpenCV (no audio, no metadata); returns the frames
+    written."""
     import cv2
 
     cap = cv2.VideoCapture(str(src))
     if not cap.isOpened():
         raise InputError("the video could not be read; record it again as MP4 or MOV")
     fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
-    w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
-    out = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    out = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*fourcc), fps, size)
     frames = 0
     try:
         while True:
@@ -232,9 +241,7 @@ def _reencode_with_opencv(src: Path, dst: Path) -> str:
     finally:
         cap.release()
         out.release()
-    if frames == 0:
-        raise InputError("the video holds no frames that could be read; record it again as MP4 or MOV")
-    return "opencv"
+    return frames
 
 
 def web_playable_video(src: Path, dst_stem: Path) -> tuple[Path, str]:
@@ -250,22 +257,9 @@ def web_playable_video(src: Path, dst_stem: Path) -> tuple[Path, str]:
         done = subprocess.run(cmd, capture_output=True, timeout=900, check=False)
         if done.returncode == 0 and dst.exists() and dst.stat().st_size > 0:
             return dst, "video/mp4"
-    import cv2
-
     dst = dst_stem.with_suffix(".webm")
-    cap = cv2.VideoCapture(str(src))
-    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
-    size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
-    out = cv2.VideoWriter(str(dst), cv2.VideoWriter_fourcc(*"VP80"), fps, size)
-    try:
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            out.write(frame)
-    finally:
-        cap.release()
-        out.release()
+    with contextlib.suppress(InputError):  # an unreadable source is reported as a failed conversion below
+        _copy_frames(src, dst, "VP80")
     if not dst.exists() or dst.stat().st_size == 0:
         raise InputError("the annotated video could not be converted for the browser")
     return dst, "video/webm"
