@@ -13,12 +13,18 @@ from ..render import page, redirect
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
 
-@router.get("/clinic")
-def clinic(request: Request, user: accounts.UserInfo = Depends(clinician_user)):
+def _dashboard_rows(request: Request, user: accounts.UserInfo) -> list:
+    """The clinician's linked athletes, one row each; every athlete shown is logged as read."""
     with store.get_database().session() as s:
         ids = accounts.linked_athlete_ids(s, user.id)
         rows = dashboard.clinician_rows(s, ids)
     _log_reads(request, user, ids)
+    return rows
+
+
+@router.get("/clinic")
+def clinic(request: Request, user: accounts.UserInfo = Depends(clinician_user)):
+    rows = _dashboard_rows(request, user)
     links = accounts.links_of_clinician(user.id)
     pending = [li for li in links if li.status == "pending"]
     return page(request, "clinic/dashboard.html", {"rows": rows, "pending": pending,
@@ -27,10 +33,7 @@ def clinic(request: Request, user: accounts.UserInfo = Depends(clinician_user)):
 
 @router.get("/api/clinic/athletes")
 def clinic_json(request: Request, user: accounts.UserInfo = Depends(clinician_user)):
-    with store.get_database().session() as s:
-        ids = accounts.linked_athlete_ids(s, user.id)
-        rows = dashboard.clinician_rows(s, ids)
-    _log_reads(request, user, ids)
+    rows = _dashboard_rows(request, user)
     return [{"athlete_id": r.athlete_id, "name": r.name, "latest_assessment": r.latest_assessment,
              "latest_pain": r.latest_pain, "pain_trend": r.pain_trend, "sessions_logged_7d": r.sessions_logged_7d,
              "alerts": [a.text for a in r.alerts]} for r in rows]
