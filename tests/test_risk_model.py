@@ -115,6 +115,10 @@ def test_risk_for_history_reports_percentile_drivers_and_honest_wording(model):
     assert {"perceived recovery (not logged)", "perceived training success (not logged)"} <= groups
     assert not groups & {"perceived recovery", "perceived training success", "strength training"}
     assert "perceived exertion" in groups  # RPE was logged
+    from hipcheck.risk.missing import FAMILIES
+    from hipcheck.risk.result import DRIVER_GROUPS, FAMILY_GROUP
+
+    assert set(FAMILY_GROUP) == set(FAMILIES) and set(FAMILY_GROUP.values()) <= {g for _, g in DRIVER_GROUPS}
     doc = r.to_json()
     assert doc["schema"] == "hipcheck.risk/v1" and doc["source"] == "lovdal_2021"
     # doubling the last week's distance moves the same runner up the cohort, not down

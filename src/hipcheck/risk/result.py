@@ -40,14 +40,6 @@ DRIVER_GROUPS: list[tuple[str, str]] = [
 
 
 STRENGTH_GROUP = "strength training"
-# input family the log lacked (history.py / missing.py) -> the driver group it feeds
-FAMILY_GROUP = {
-    "intensity": "faster running (zones 3-5, sprints)",
-    "perceived exertion": "perceived exertion",
-    "training success": "perceived training success",
-    "recovery": "perceived recovery",
-    "strength training": STRENGTH_GROUP,
-}
 NOT_LOGGED = " (not logged)"
 
 
@@ -56,6 +48,16 @@ def driver_group(feature: str) -> str:
         if re.search(pattern, feature):
             return label
     return feature
+
+
+# input family the log lacked (history.py / missing.py) -> the driver group it feeds, read off one
+# feature of that family so the labels cannot drift from DRIVER_GROUPS
+FAMILY_GROUP = {
+    family: driver_group(feature)
+    for family, feature in (("intensity", "km_z5_7d"), ("perceived exertion", "exertion_mean_7d"),
+                            ("training success", "success_mean_7d"), ("recovery", "recovery_mean_7d"),
+                            ("strength training", "strength_7d"))
+}
 
 
 @dataclass
