@@ -14,11 +14,13 @@ About 25 s per experiment on two cores. Deterministic: fixed seeds, deterministi
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import time
 
 import numpy as np
 
+from hipcheck.errors import HipcheckError
 from hipcheck.risk.baseline import ExpandingBaseline, Series, daily_history
 from hipcheck.risk.data import load_cohort
 from hipcheck.risk.evaluate import holdout_athletes
@@ -186,6 +188,7 @@ class Lab:
         finally:
             features.BASELINE_END_OFFSET_DAYS = saved
 
+    @functools.cached_property
     def week_context(self):
         """Weeks 2-3 of the week file's row for the same athlete and day (21-day context). Rows with no
         week-file row are returned in `missing` (NaN would leak: 8 of them are injury rows)."""
@@ -217,7 +220,7 @@ def experiments(lab: Lab):
         return build
 
     def week():
-        extra, extra_names, missing = lab.week_context()
+        extra, extra_names, missing = lab.week_context
         return np.column_stack([X, extra]), names + extra_names, ~missing, {}
 
     return [
@@ -230,7 +233,7 @@ def experiments(lab: Lab):
         ),
         ("bagged XGBoost 1:1, depth 3", False, lambda: (X, names, None, {"learner": BaggedXGBoost})),
         ("bagged CatBoost 1:5, depth 3", False, lambda: (X, names, None, {"learner": BaggedCatBoost})),
-        ("shipped, rows with a week-file row", False, lambda: (X, names, ~lab.week_context()[2], {})),
+        ("shipped, rows with a week-file row", False, lambda: (X, names, ~lab.week_context[2], {})),
         ("+ 21-day context from the week file", False, week),
         ("+ fatigue-style features", False, plus(lab.fatigue)),
         ("+ the athlete's weekday profile", False, plus(lab.weekday_profile)),
@@ -248,7 +251,10 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="*", type=int, default=[0, 1, 2])
     ap.add_argument("--data", default=None, help="folder with the Lövdal CSV files")
     args = ap.parse_args()
-    lab = Lab(args.data)
+    try:
+        lab = Lab(args.data)
+    except HipcheckError as exc:  # e.g. the data set is not where it was looked for
+        raise SystemExit(f"risk_experiments: {exc}") from None
     y, groups = lab.c.injury, lab.c.athlete
     print(f"{'experiment':44s} {'grouped CV AUC':>16s} {'hold-out AUC':>13s}")
     for name, reference, build in experiments(lab):

@@ -48,7 +48,7 @@ def test_candidate_blocks_never_read_labels(lab):
 
 def test_week_context_marks_rows_without_a_week_row_instead_of_leaving_nan(lab):
     _, real = lab
-    extra, names, missing = real.week_context()
+    extra, names, missing = real.week_context
     assert extra.shape == (len(real.c.date), len(names))
     assert missing.sum() == 86  # 8 injury + 78 healthy day rows have no week-file row
     assert real.c.injury[missing].sum() == 8

@@ -51,7 +51,8 @@ class Assessor:
         level = highest([screen.level] + [r.level for r in reasons])
         head = next(h for h in am.headlines if h.level == level)
         # the serious conditions an urgent or emergency red flag names are listed whatever their probability:
-        # the flag says the pattern needs checking for them, so the runner and clinician see which
+        # the flag says the pattern needs checking for them, so the runner and clinician see which (rule and
+        # sources: assess_model.yaml threshold must_not_miss_visible; each flag's `suspects` and sources)
         named = {c for r in screen.fired if RANK[r.level] >= RANK["urgent"] for c in self.kb.red_flags[r.id].suspects}
         shown, mnm = self._shown(diff.entries, bool(intake.get("pain")), named)
         questions: list[RankedQuestion] = []

@@ -6,7 +6,8 @@ that do wait are woken by SQLite's sleep-based busy handler, which adds tens of 
 Python lock around each write from the request threads removes both within this process; the retry
 covers the rare overlap with the job worker's process. A transaction that failed this way was rolled
 back whole, so running the call again is safe. On PostgreSQL the lock only costs a little concurrency
-between writes, which are short.
+between writes, which are short. Services that read and then write also open their transactions with
+`Database.session(write=True)` (BEGIN IMMEDIATE on SQLite), which covers the CLI and the job worker too.
 """
 from __future__ import annotations
 
