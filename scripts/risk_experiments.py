@@ -24,7 +24,9 @@ from hipcheck.errors import HipcheckError
 from hipcheck.risk.baseline import ExpandingBaseline, Series, daily_history
 from hipcheck.risk.data import load_cohort
 from hipcheck.risk.evaluate import holdout_athletes
-from hipcheck.risk.features import EXE, KM, REC, SUC, _nanmean, _perceived_nan, build_features
+from hipcheck.risk.features import (
+    EXE, KM, REC, SUC, DayFeatureBuilder, _nanmean, _perceived_nan, build_features,
+)  # fmt: skip
 from hipcheck.risk.models import BaggedBoosting, feature_names
 
 CUTOFF = 29  # baseline = days <= event day - 29, as in hipcheck.risk.baseline
@@ -99,7 +101,8 @@ def _score(X, y, groups, hold, names, seeds, learner=None, **params):
             folds.append(roc_auc_score(y[test], model.predict_proba(X[test])))
     train, test = np.flatnonzero(~hold), np.flatnonzero(hold)
     model = make(seeds[0]).fit(X[train], y[train], names)
-    return float(np.mean(folds)), float(np.std(folds)), float(roc_auc_score(y[test], model.predict_proba(X[test])))
+    holdout = roc_auc_score(y[test], model.predict_proba(X[test]))
+    return float(np.mean(folds)), float(np.std(folds)), float(holdout)
 
 
 class Lab:
@@ -179,14 +182,8 @@ class Lab:
         """The shipped feature set with the per-athlete baseline ending on day t - `offset_days` instead of
         t - 29. Injury rows lack days t - 22 .. t - 8 in the files, healthy rows do not, so any offset
         under 23 lets the baseline's recency differ with the label."""
-        from hipcheck.risk import features
-
-        saved = features.BASELINE_END_OFFSET_DAYS
-        features.BASELINE_END_OFFSET_DAYS = offset_days
-        try:
-            return build_features(self.c).columns(self.names)
-        finally:
-            features.BASELINE_END_OFFSET_DAYS = saved
+        builder = DayFeatureBuilder(baseline_end_offset_days=offset_days)
+        return builder.build_cohort(self.c).columns(self.names)
 
     @functools.cached_property
     def week_context(self):
@@ -241,7 +238,8 @@ def experiments(lab: Lab):
         ("+ previous injuries up to t - 29", True, plus(lab.injury_history)),
         ("baseline up to t - 8 (all rows before the window)", True,
          lambda: (lab.with_baseline_end(8), names, None, {})),
-        ("baseline up to t - 2 (all earlier rows)", True, lambda: (lab.with_baseline_end(2), names, None, {})),
+        ("baseline up to t - 2 (all earlier rows)", True,
+         lambda: (lab.with_baseline_end(2), names, None, {})),
     ]
 
 

@@ -97,14 +97,17 @@ def _monotony(daily: np.ndarray) -> np.ndarray:
 class DayFeatureBuilder:
     """Features for the day approach (7 days x 10 daily values).
 
-    Parameters: `min_baseline_days`: logged days needed before a baseline stat is used (else NaN).
+    Parameters: `min_baseline_days`: logged days needed before a baseline stat is used (else NaN);
+    `baseline_end_offset_days`: the baseline ends on day t - this (29: see baseline.py; smaller values
+    leak the label and exist only for the reference experiments in scripts/risk_experiments.py).
     Call `build(athlete, date, windows, history)` where `history` is the athlete's day-by-day log
     (Series of 10 daily values; for the cohort it is recovered from the rows themselves). The result is
     on `features_` (a FeatureMatrix).
     """
 
-    def __init__(self, min_baseline_days: int = 28):
+    def __init__(self, min_baseline_days: int = 28, baseline_end_offset_days: int = BASELINE_END_OFFSET_DAYS):
         self.min_baseline_days = min_baseline_days
+        self.baseline_end_offset_days = baseline_end_offset_days
 
     def build_cohort(self, cohort: Cohort) -> FeatureMatrix:
         hist = daily_history(cohort.athlete, cohort.date, cohort.windows)
@@ -166,7 +169,7 @@ class DayFeatureBuilder:
         add("window", "exertion_monotony_7d", _monotony(exe_day))
 
         # causal per-athlete baseline: the athlete's log before the last 4 weeks
-        cutoff = date - BASELINE_END_OFFSET_DAYS
+        cutoff = date - self.baseline_end_offset_days
         hist_p = Series(history.athlete, history.day, _perceived_nan(history.values, (EXE, SUC, REC)))
         daily_b = ExpandingBaseline(self.min_baseline_days).compute(hist_p, athlete, cutoff)
         weekly = rolling_week_sums(history, WEEK_SUM_COLS)

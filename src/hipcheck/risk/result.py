@@ -119,8 +119,8 @@ def risk_for_history(
     auc = model.meta.get("auc_grouped_cv")
 
     def result(pct, prob, drivers, text) -> RiskResult:
-        return RiskResult(as_of_date, start, pct, prob, drivers, _with_pain(text, pain_days), log.unknown_inputs,
-                          len(log.values), pain_days, model_auc_grouped_cv=auc,
+        return RiskResult(as_of_date, start, pct, prob, drivers, _with_pain(text, pain_days),
+                          log.unknown_inputs, len(log.values), pain_days, model_auc_grouped_cv=auc,
                           cohort_injury_rate=model.meta.get("cohort_injury_rate"))
 
     recent = log.values[-7:] if len(log.values) else log.values  # the log ends on as_of_date
